@@ -1,0 +1,149 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
+from .permissions import RoleScopedAdmin
+
+
+class StaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    extra = 0
+    fields = ["role", "community", "grid", "street"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["real_name", "phone", "email"]}),
+        (
+            _("权限"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "real_name", "phone"]}),
+        (None, {"classes": ["wide"], "fields": ["password1", "password2"]}),
+    ]
+    list_display = ["username", "real_name", "phone", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "staff_roles__role"]
+    search_fields = ["username", "real_name", "phone"]
+    date_hierarchy = "date_joined"
+    inlines = [StaffRoleInline]
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "community", "grid", "street", "created_at"]
+    list_filter = ["role", "street", "community"]
+    search_fields = ["user__username", "user__real_name"]
+    list_select_related = ["user", "community", "grid", "street"]
+    autocomplete_fields = ["user"]
+
+
+def _managed(user):
+    return user.managed_communities()
+
+
+@admin.register(Resident)
+class ResidentAdmin(RoleScopedAdmin):
+    staff_can_add = True
+    staff_can_change = True
+    list_display = ["name", "gender", "community", "grid", "situation", "phone", "has_login"]
+    list_filter = ["situation", "community__street", "community", "grid"]
+    search_fields = ["name", "phone", "address"]
+    list_select_related = ["community", "grid", "user"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking logins to residents is account administration, not community work.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "user"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(community__in=_managed(user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and db_field.name == "community":
+            kwargs["queryset"] = _managed(request.user)
+        if not request.user.is_superuser and db_field.name == "grid":
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                community__in=_managed(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("有账号"), boolean=True)
+    def has_login(self, obj):
+        return obj.user_id is not None
+
+
+class RegistrationInline(admin.TabularInline):
+    model = VolunteerRegistration
+    extra = 0
+    fields = ["community", "status", "decided_by", "decided_at", "created_at"]
+    readonly_fields = ["decided_by", "decided_at", "created_at"]
+
+
+@admin.register(VolunteerProfile)
+class VolunteerProfileAdmin(RoleScopedAdmin):
+    list_display = ["user", "user_phone", "is_party_member", "organisation", "created_at"]
+    list_filter = ["is_party_member", "organisation", "registrations__community"]
+    search_fields = ["user__username", "user__real_name", "user__phone"]
+    list_select_related = ["user", "organisation"]
+    raw_id_fields = ["user"]
+    inlines = [RegistrationInline]
+
+    def scope(self, queryset, user):
+        return queryset.filter(registrations__community__in=_managed(user)).distinct()
+
+    @admin.display(description=_("手机号码"), ordering="user__phone")
+    def user_phone(self, obj):
+        return obj.user.phone
+
+
+@admin.register(VolunteerRegistration)
+class VolunteerRegistrationAdmin(RoleScopedAdmin):
+    staff_can_change = True
+    list_display = ["volunteer", "community", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "community__street", "community"]
+    search_fields = ["volunteer__user__real_name", "volunteer__user__phone"]
+    list_select_related = ["volunteer__user", "community", "decided_by"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["volunteer", "community", "status", "decided_by", "decided_at"]
+    actions = ["approve_selected", "refuse_selected"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(community__in=_managed(user))
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def _decide(self, request, queryset, approve: bool):
+        pending = queryset.filter(status=VolunteerRegistration.Status.PENDING)
+        count = 0
+        for registration in pending:
+            registration.decide(by=request.user, approve=approve)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("已处理 %(n)d 条报到申请。", "已处理 %(n)d 条报到申请。", count)
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("通过所选志愿者的报到"))
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("不通过所选志愿者的报到"))
+    def refuse_selected(self, request, queryset):
+        self._decide(request, queryset, approve=False)

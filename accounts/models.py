@@ -1,0 +1,310 @@
+"""People and their roles: one login may be a resident, a volunteer and staff at once."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Community, Grid, Organisation, Street
+
+from .validators import validate_mobile
+
+
+class User(AbstractUser):
+    phone = models.CharField(
+        _("手机号码"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_mobile],
+        error_messages={"unique": _("这个手机号码已经注册过了。")},
+    )
+    real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    def save(self, *args, **kwargs):
+        # An empty form field must not collide with other users' "no phone" under UNIQUE.
+        if not self.phone:
+            self.phone = None
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
+
+    @cached_property
+    def is_community_staff(self) -> bool:
+        """Grid worker, community staff, street admin or superuser (cached per instance)."""
+        return self.is_active and (self.is_superuser or self.staff_roles.exists())
+
+    def managed_communities(self) -> models.QuerySet[Community]:
+        """Communities this user may review, dispatch and report on."""
+        if not self.is_active:
+            return Community.objects.none()
+        if self.is_superuser:
+            return Community.objects.all()
+        return Community.objects.filter(
+            Q(staff_roles__user=self) | Q(street__staff_roles__user=self)
+        ).distinct()
+
+    def volunteer_communities(self) -> models.QuerySet[Community]:
+        """Communities where this user's volunteer registration (双报到) is approved."""
+        return Community.objects.filter(
+            volunteer_registrations__volunteer__user=self,
+            volunteer_registrations__status=VolunteerRegistration.Status.APPROVED,
+        ).distinct()
+
+    def organisation_ids(self) -> list[int]:
+        profile = getattr(self, "volunteer_profile", None)
+        if profile is None or profile.organisation_id is None:
+            return []
+        return [profile.organisation_id]
+
+
+class StaffRole(models.Model):
+    """Community staff and grid workers work in one community; street admins in a street."""
+
+    class Role(models.TextChoices):
+        GRID_WORKER = "grid_worker", _("网格员")
+        COMMUNITY_STAFF = "community_staff", _("社区工作人员")
+        STREET_ADMIN = "street_admin", _("街道管理员")
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="staff_roles", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    community = models.ForeignKey(
+        Community,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("社区"),
+    )
+    grid = models.ForeignKey(
+        Grid,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("网格"),
+    )
+    street = models.ForeignKey(
+        Street,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("街道/镇"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("工作人员角色")
+        verbose_name_plural = _("工作人员角色")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="street_admin", street__isnull=False, community__isnull=True)
+                    | (~Q(role="street_admin") & Q(community__isnull=False, street__isnull=True))
+                ),
+                name="staff_role_scope_matches_role",
+                violation_error_message=_("街道管理员只填街道；社区工作人员和网格员只填社区。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.community or self.street}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Staff work in the Django admin too, which needs is_staff.
+        if not self.user.is_staff:
+            User.objects.filter(pk=self.user_id).update(is_staff=True)
+            self.user.is_staff = True
+
+
+class Resident(models.Model):
+    """A person a wish is for. Many have no login: staff enter wishes for them.
+
+    The household situation and its details are private: only staff of the resident's
+    community see them. Wishes carry a coarse target group instead.
+    """
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("女")
+        MALE = "male", _("男")
+        UNKNOWN = "", _("未填写")
+
+    class Situation(models.TextChoices):
+        LOW_INCOME = "low_income", _("低保户")
+        ELDERLY_ALONE = "elderly_alone", _("孤寡老人")
+        DISABLED = "disabled", _("残障人士")
+        SERIOUSLY_ILL = "seriously_ill", _("重病患者")
+        CHILD_IN_NEED = "child_in_need", _("困难儿童")
+        OTHER = "other", _("其他困难群众")
+        NONE = "", _("无特殊情况")
+
+    user = models.OneToOneField(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident",
+        verbose_name=_("登录账号"),
+        help_text=_("没有手机的老人可以不设账号，由工作人员代为填报。"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(
+        _("性别"), max_length=10, choices=Gender.choices, blank=True, default=Gender.UNKNOWN
+    )
+    phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[validate_mobile])
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="residents", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(
+        Grid,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("网格"),
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    situation = models.CharField(
+        _("家庭情况"), max_length=20, choices=Situation.choices, blank=True
+    )
+    situation_detail = models.TextField(
+        _("情况说明"),
+        blank=True,
+        help_text=_("病情、残疾等级、家庭照护等敏感信息，仅本社区工作人员可见。"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["community__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_name(self) -> str:
+        """张** or 王女士: enough for a volunteer to greet, too little to look up."""
+        return mask_name(self.name, self.gender)
+
+
+def mask_name(name: str, gender: str = "") -> str:
+    name = (name or "").strip()
+    if not name:
+        return "**"
+    surname = name[0]
+    if gender == Resident.Gender.FEMALE:
+        return f"{surname}女士"
+    if gender == Resident.Gender.MALE:
+        return f"{surname}先生"
+    return surname + "*" * max(len(name) - 1, 1)
+
+
+class VolunteerProfile(models.Model):
+    """A volunteer: usually an in-service Party member (在职党员) reporting to where they live."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="volunteer_profile", verbose_name=_("用户")
+    )
+    is_party_member = models.BooleanField(_("党员"), default=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("所在单位/党支部"),
+    )
+    skills = models.CharField(_("特长"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("志愿者")
+        verbose_name_plural = _("志愿者")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class VolunteerRegistration(models.Model):
+    """双报到: a volunteer registers with a community; staff of that community approve it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REFUSED = "refused", _("未通过")
+
+    volunteer = models.ForeignKey(
+        VolunteerProfile,
+        models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("志愿者"),
+    )
+    community = models.ForeignKey(
+        Community,
+        models.CASCADE,
+        related_name="volunteer_registrations",
+        verbose_name=_("社区"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("报到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("双报到登记")
+        verbose_name_plural = _("双报到登记")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "community"], name="one_registration_per_community"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.community}"
+
+    def decide(self, *, by: User, approve: bool) -> None:
+        """Staff approve or refuse a volunteer's 双报到 with their community."""
+        self.status = self.Status.APPROVED if approve else self.Status.REFUSED
+        self.decided_by = by
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at"])

@@ -1,0 +1,54 @@
+"""Role-based access for the Django admin: staff see and change only their own communities."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+def is_staff_user(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_community_staff
+
+
+class RoleScopedAdmin(admin.ModelAdmin):
+    """Superusers keep Django's permissions; community staff get what the flags below allow.
+
+    `scope(queryset, user)` narrows every list, change page and action to the communities
+    the user manages, so another community's record is simply not found.
+    """
+
+    staff_can_add = False
+    staff_can_change = False
+    staff_can_delete = False
+
+    def scope(self, queryset: QuerySet, user) -> QuerySet:
+        return queryset
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return self.scope(queryset, request.user)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_staff_user(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_staff_user(request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) or (
+            self.staff_can_add and is_staff_user(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or (
+            self.staff_can_change and is_staff_user(request)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or (
+            self.staff_can_delete and is_staff_user(request)
+        )

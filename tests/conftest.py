@@ -1,0 +1,113 @@
+"""The cast: every test reads as a sentence about these people."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    PASSWORD,
+    CommunityFactory,
+    GridFactory,
+    OrganisationFactory,
+    ResidentFactory,
+    StreetFactory,
+    UserFactory,
+    make_staff,
+    make_volunteer,
+)
+
+
+@pytest.fixture
+def street(db):
+    return StreetFactory(name="向阳街道")
+
+
+@pytest.fixture
+def community(street):
+    return CommunityFactory(street=street, name="福阳社区")
+
+
+@pytest.fixture
+def other_community(db):
+    return CommunityFactory(street=StreetFactory(name="新兴街道"), name="新兴社区")
+
+
+@pytest.fixture
+def grid(community):
+    return GridFactory(community=community, name="明珠花园第二网格")
+
+
+@pytest.fixture
+def resident(community):
+    """A resident with a login, living in 福阳社区."""
+    person = ResidentFactory(community=community, user=UserFactory(username="resident"))
+    return person.user
+
+
+@pytest.fixture
+def other_resident(community):
+    person = ResidentFactory(community=community, user=UserFactory(username="other_resident"))
+    return person.user
+
+
+@pytest.fixture
+def organisation(community):
+    return OrganisationFactory(name="市税务局稽查局党支部", communities=[community])
+
+
+@pytest.fixture
+def volunteer(community):
+    """An approved 双报到 volunteer of 福阳社区."""
+    return make_volunteer(community, username="volunteer")
+
+
+@pytest.fixture
+def claimer(community):
+    """A second approved volunteer, who races `volunteer` for the same wish."""
+    return make_volunteer(community, username="claimer")
+
+
+@pytest.fixture
+def member(community, organisation):
+    """A volunteer of 福阳社区 who belongs to 市税务局稽查局党支部."""
+    return make_volunteer(community, organisation=organisation, username="member")
+
+
+@pytest.fixture
+def pending_volunteer(community):
+    return make_volunteer(community, status="pending", username="pending_volunteer")
+
+
+@pytest.fixture
+def staff(community):
+    return make_staff(community, username="staff_fuyang")
+
+
+@pytest.fixture
+def other_staff(other_community):
+    return make_staff(other_community, username="staff_xinxing")
+
+
+@pytest.fixture
+def street_admin(street):
+    return make_staff(street=street, username="street_xiangyang")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def anon():
+    return Client()
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` gives a client logged in as that user."""
+
+    def _login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return _login

@@ -1,0 +1,324 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.permissions import RoleScopedAdmin
+from communities.models import Grid
+
+from .forms import DispatchForm, ReasonForm
+from .lifecycle import WishError
+from .models import Category, Claim, Wish, WishEvent
+
+
+@admin.register(Category)
+class CategoryAdmin(RoleScopedAdmin):
+    staff_can_add = True
+    staff_can_change = True
+    list_display = ["name", "help_text", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name"]
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 0
+    can_delete = False
+    fields = [
+        "state",
+        "volunteer",
+        "organisation",
+        "dispatched_by",
+        "due_date",
+        "created_at",
+        "accepted_at",
+        "ended_at",
+        "end_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class WishEventInline(admin.TabularInline):
+    model = WishEvent
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("时间线")
+    fields = ["created_at", "action_label", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("操作"))
+    def action_label(self, obj):
+        return obj.action_label
+
+
+@admin.register(Wish)
+class WishAdmin(RoleScopedAdmin):
+    staff_can_add = True
+    staff_can_change = True
+    list_display = [
+        "title",
+        "category",
+        "status",
+        "priority",
+        "kind",
+        "community",
+        "grid",
+        "resident",
+        "channel",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "priority",
+        "kind",
+        "category",
+        "channel",
+        "target_group",
+        "community__street",
+        "community",
+    ]
+    search_fields = ["title", "description", "resident__name", "resident__phone"]
+    list_select_related = ["category", "community", "grid", "resident"]
+    date_hierarchy = "created_at"
+    ordering = ["-priority", "created_at"]
+    raw_id_fields = ["resident"]
+    inlines = [ClaimInline, WishEventInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "description", "category", "kind", "priority", "target_group"]},
+        ),
+        (
+            _("心愿人与来源"),
+            {
+                "fields": [
+                    "community",
+                    "grid",
+                    "resident",
+                    "channel",
+                    "entered_by",
+                    "public_consent",
+                ]
+            },
+        ),
+        (_("安排"), {"fields": ["estimated_value", "due_date"]}),
+        (
+            _("进度（只能通过操作改变）"),
+            {
+                "fields": [
+                    "status",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "reject_reason",
+                    "published_at",
+                    "claimed_at",
+                    "fulfilled_at",
+                    "fulfil_note",
+                    "confirmed_at",
+                    "thanks_note",
+                    "rating",
+                    "closed_at",
+                    "close_reason",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "entered_by",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "reject_reason",
+        "published_at",
+        "claimed_at",
+        "fulfilled_at",
+        "fulfil_note",
+        "confirmed_at",
+        "thanks_note",
+        "rating",
+        "closed_at",
+        "close_reason",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["approve_selected", "reject_selected", "dispatch_selected", "close_selected"]
+
+    def scope(self, queryset, user):
+        return queryset.managed_by(user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            managed = request.user.managed_communities()
+            if db_field.name == "community":
+                kwargs["queryset"] = managed
+            elif db_field.name == "grid":
+                kwargs["queryset"] = Grid.objects.filter(community__in=managed)
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            obj.entered_by = request.user
+            obj.save_submitted(by=request.user)
+
+    # ----- actions: each one calls the same life-cycle method as the web pages -------------
+
+    def _apply(self, request, queryset, move, verb) -> None:
+        done, refused = 0, []
+        for wish in queryset:
+            try:
+                move(wish)
+            except WishError as error:
+                refused.append(f"“{wish.title}”：{error}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("已%(verb)s %(n)d 个心愿。", "已%(verb)s %(n)d 个心愿。", done)
+                % {"verb": verb, "n": done},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    def _form_step(self, request, queryset, form, title, action):
+        """Render the page between choosing wishes and applying a move that needs input."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/wishes/wish/action_form.html", context)
+
+    @admin.action(description=_("审核通过所选心愿（发布到心愿清单）"))
+    def approve_selected(self, request, queryset):
+        self._apply(request, queryset, lambda w: w.approve(by=request.user), _("审核通过"))
+
+    @admin.action(description=_("不予通过所选心愿…"))
+    def reject_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(
+                request,
+                queryset,
+                lambda w: w.reject(by=request.user, reason=reason),
+                _("不予通过"),
+            )
+            return None
+        return self._form_step(request, queryset, form, _("不予通过：填写原因"), "reject_selected")
+
+    @admin.action(description=_("关闭所选心愿（无法实现）…"))
+    def close_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(
+                request, queryset, lambda w: w.close(by=request.user, reason=reason), _("关闭")
+            )
+            return None
+        return self._form_step(request, queryset, form, _("关闭心愿：填写原因"), "close_selected")
+
+    @admin.action(description=_("派单…"))
+    def dispatch_selected(self, request, queryset):
+        communities = queryset.values("community")
+        form = DispatchForm(
+            request.POST if "apply" in request.POST else None, communities=communities
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def dispatch(wish):
+                wish.dispatch(
+                    by=request.user,
+                    volunteer=data["volunteer"],
+                    organisation=data["organisation"],
+                    due_date=data["due_date"],
+                    note=data["note"],
+                )
+
+            self._apply(request, queryset, dispatch, _("派单"))
+            return None
+        return self._form_step(
+            request, queryset, form, _("派单：选择志愿者或单位"), "dispatch_selected"
+        )
+
+
+@admin.register(Claim)
+class ClaimAdmin(RoleScopedAdmin):
+    list_display = [
+        "wish",
+        "state",
+        "volunteer",
+        "organisation",
+        "due_date",
+        "created_at",
+        "ended_at",
+    ]
+    list_filter = ["state", "organisation", "wish__community"]
+    search_fields = ["wish__title", "volunteer__real_name", "organisation__name"]
+    list_select_related = ["wish", "volunteer", "organisation"]
+    date_hierarchy = "created_at"
+
+    def scope(self, queryset, user):
+        return queryset.filter(wish__community__in=user.managed_communities())
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WishEvent)
+class WishEventAdmin(RoleScopedAdmin):
+    list_display = [
+        "created_at",
+        "wish",
+        "action_label",
+        "from_status",
+        "to_status",
+        "actor",
+        "note",
+    ]
+    list_filter = ["action", "to_status", "wish__community"]
+    search_fields = ["wish__title", "note", "actor__real_name"]
+    list_select_related = ["wish", "actor"]
+    date_hierarchy = "created_at"
+
+    def scope(self, queryset, user):
+        return queryset.filter(wish__community__in=user.managed_communities())
+
+    @admin.display(description=_("操作"), ordering="action")
+    def action_label(self, obj):
+        return obj.action_label
+
+    # The timeline is a record: nobody edits or deletes it, not even superusers.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

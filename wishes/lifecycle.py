@@ -1,0 +1,206 @@
+"""The wish life cycle as a table: which move goes from which states to which, and who may make it.
+
+`Wish` (in models.py) has one method per move; each asks this table before it changes anything,
+and templates ask `Wish.available_moves(user)` which buttons to show. Nothing else writes status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .models import Wish
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("待认领")
+    DISPATCHED = "dispatched", _("已派单")
+    CLAIMED = "claimed", _("认领中")
+    FULFILLED = "fulfilled", _("已兑现")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    CLOSED = "closed", _("无法实现")
+
+
+class WishError(Exception):
+    """A refused move. `code` says why: "state", "forbidden", "conflict" or "invalid"."""
+
+    def __init__(self, message: str | Promise, code: str = "state"):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# Who may make a move, given the locked, fresh copy of the wish.
+Rule = Callable[["User", "Wish"], bool]
+
+
+def is_staff_for(user: User, wish: Wish) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.managed_communities().filter(pk=wish.community_id).exists()
+
+
+def is_resident_of(user: User, wish: Wish) -> bool:
+    return (
+        user.is_authenticated and wish.resident_id is not None and wish.resident.user_id == user.pk
+    )
+
+
+def is_entered_by(user: User, wish: Wish) -> bool:
+    return user.is_authenticated and wish.entered_by_id == user.pk
+
+
+def is_registered_volunteer(user: User, wish: Wish) -> bool:
+    """Approved 双报到 volunteer of the wish's community."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.volunteer_communities().filter(pk=wish.community_id).exists()
+    )
+
+
+def holds_open_claim(user: User, wish: Wish) -> bool:
+    """The volunteer, or a member of the organisation, that the open claim or dispatch names."""
+    if not user.is_authenticated:
+        return False
+    claim = wish.open_claim()
+    if claim is None:
+        return False
+    if claim.volunteer_id == user.pk:
+        return True
+    return claim.organisation_id is not None and claim.organisation_id in user.organisation_ids()
+
+
+def any_of(*rules: Rule) -> Rule:
+    return lambda user, wish: any(rule(user, wish) for rule in rules)
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    sources: frozenset[str]
+    target: str
+    label: Promise
+    allowed: Rule
+    # Shown when the actor rule fails, so every refusal says why in plain Chinese.
+    refusal: Promise
+
+
+S = Status
+
+MOVES: dict[str, Move] = {
+    move.name: move
+    for move in [
+        Move(
+            "approve",
+            frozenset({S.SUBMITTED}),
+            S.APPROVED,
+            _("审核通过"),
+            is_staff_for,
+            _("只有本社区工作人员可以审核心愿。"),
+        ),
+        Move(
+            "reject",
+            frozenset({S.SUBMITTED}),
+            S.REJECTED,
+            _("不予通过"),
+            is_staff_for,
+            _("只有本社区工作人员可以审核心愿。"),
+        ),
+        Move(
+            "withdraw",
+            frozenset({S.SUBMITTED}),
+            S.WITHDRAWN,
+            _("撤回心愿"),
+            any_of(is_resident_of, is_entered_by, is_staff_for),
+            _("只有心愿的提交人可以撤回。"),
+        ),
+        Move(
+            "claim",
+            frozenset({S.APPROVED}),
+            S.CLAIMED,
+            _("认领"),
+            is_registered_volunteer,
+            _("只有已在本社区报到并通过审核的志愿者可以认领。"),
+        ),
+        Move(
+            "dispatch",
+            frozenset({S.APPROVED}),
+            S.DISPATCHED,
+            _("派单"),
+            is_staff_for,
+            _("只有本社区工作人员可以派单。"),
+        ),
+        Move(
+            "accept",
+            frozenset({S.DISPATCHED}),
+            S.CLAIMED,
+            _("接单"),
+            holds_open_claim,
+            _("这张派单不是派给您或您所在单位的。"),
+        ),
+        Move(
+            "decline",
+            frozenset({S.DISPATCHED}),
+            S.APPROVED,
+            _("退回派单"),
+            any_of(holds_open_claim, is_staff_for),
+            _("这张派单不是派给您或您所在单位的。"),
+        ),
+        Move(
+            "release",
+            frozenset({S.CLAIMED}),
+            S.APPROVED,
+            _("放弃认领"),
+            any_of(holds_open_claim, is_staff_for),
+            _("只有认领人或本社区工作人员可以放弃这项认领。"),
+        ),
+        Move(
+            "fulfil",
+            frozenset({S.CLAIMED}),
+            S.FULFILLED,
+            _("报告兑现"),
+            any_of(holds_open_claim, is_staff_for),
+            _("只有认领人或本社区工作人员可以报告兑现。"),
+        ),
+        Move(
+            "confirm",
+            frozenset({S.FULFILLED}),
+            S.CONFIRMED,
+            _("确认收到"),
+            any_of(is_resident_of, is_staff_for),
+            _("只有心愿人本人或本社区工作人员可以确认。"),
+        ),
+        Move(
+            "close",
+            frozenset({S.APPROVED, S.DISPATCHED, S.CLAIMED}),
+            S.CLOSED,
+            _("关闭（无法实现）"),
+            is_staff_for,
+            _("只有本社区工作人员可以关闭心愿。"),
+        ),
+    ]
+}
+
+OPEN_STATUSES = frozenset({S.SUBMITTED, S.APPROVED, S.DISPATCHED, S.CLAIMED})
+DONE_STATUSES = frozenset({S.FULFILLED, S.CONFIRMED})
+
+
+def moves_from(status: str) -> list[Move]:
+    return [move for move in MOVES.values() if status in move.sources]

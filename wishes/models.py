@@ -1,0 +1,695 @@
+"""Wishes, their claims and their timelines."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Resident, mask_name
+from communities.models import Community, Grid, Organisation
+
+from .lifecycle import MOVES, Move, Status, WishError, moves_from
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Category(models.Model):
+    """Staff-editable list of wish categories, with help text shown on the wish form."""
+
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    help_text = models.CharField(
+        _("填写提示"),
+        max_length=200,
+        blank=True,
+        help_text=_("居民填写心愿时在表单上看到的说明。"),
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("心愿类别")
+        verbose_name_plural = _("心愿类别")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WishQuerySet(models.QuerySet):
+    def published(self) -> WishQuerySet:
+        """The 心愿清单: approved and waiting for someone to take it on."""
+        return self.filter(status=Status.APPROVED)
+
+    def open(self) -> WishQuerySet:
+        return self.filter(
+            status__in=[Status.SUBMITTED, Status.APPROVED, Status.DISPATCHED, Status.CLAIMED]
+        )
+
+    def in_community(self, community: Community | int) -> WishQuerySet:
+        return self.filter(community=community)
+
+    def managed_by(self, user: User) -> WishQuerySet:
+        """Every wish of the communities this user works for (staff and street admins)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser and user.is_active:
+            return self.all()
+        return self.filter(community__in=user.managed_communities())
+
+    def visible_to(self, user: User) -> WishQuerySet:
+        """What a user may open at all; everything else is a 404 for them.
+
+        Anonymous visitors see published wishes whose residents agreed to public display.
+        Logged-in users also see every published wish, their own wishes, the wishes they or
+        their organisation hold, and, for staff, every wish of the communities they manage.
+        """
+        if not user.is_authenticated:
+            return self.filter(status=Status.APPROVED, public_consent=True)
+        if user.is_superuser and user.is_active:
+            return self.all()
+        scope = (
+            Q(status=Status.APPROVED)
+            | Q(resident__user=user)
+            | Q(entered_by=user)
+            | Q(claims__volunteer=user)
+            | Q(community__in=user.managed_communities())
+        )
+        if org_ids := user.organisation_ids():
+            scope |= Q(claims__organisation__in=org_ids)
+        return self.filter(pk__in=self.model.objects.filter(scope).values("pk"))
+
+
+class Wish(models.Model):
+    Status = Status
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("个人心愿")
+        COLLECTIVE = "collective", _("公共设施/集体心愿")
+
+    class Priority(models.TextChoices):
+        NORMAL = "normal", _("普通")
+        URGENT = "urgent", _("紧急")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上申报")
+        VISIT = "visit", _("入户走访")
+        PHONE = "phone", _("电话征集")
+        IMPORT = "import", _("批量导入")
+        OTHER = "other", _("其他")
+
+    class TargetGroup(models.TextChoices):
+        ELDERLY = "elderly", _("老年人")
+        DISABLED = "disabled", _("残障人士")
+        LOW_INCOME = "low_income", _("困难家庭")
+        ILL = "ill", _("患病群众")
+        CHILDREN = "children", _("儿童")
+        PUBLIC = "public", _("社区居民")
+
+    title = models.CharField(_("心愿标题"), max_length=100)
+    description = models.TextField(_("心愿描述"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="wishes", verbose_name=_("类别")
+    )
+    kind = models.CharField(
+        _("心愿类型"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL
+    )
+    priority = models.CharField(
+        _("紧急程度"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    target_group = models.CharField(
+        _("服务对象"),
+        max_length=20,
+        choices=TargetGroup.choices,
+        blank=True,
+        help_text=_("只显示大类，不显示居民的具体病情或家庭情况。"),
+    )
+    community = models.ForeignKey(
+        Community, models.PROTECT, related_name="wishes", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(
+        Grid, models.SET_NULL, null=True, blank=True, related_name="wishes", verbose_name=_("网格")
+    )
+    resident = models.ForeignKey(
+        Resident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wishes",
+        verbose_name=_("心愿人"),
+        help_text=_("公共设施类心愿可以不填。"),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_wishes",
+        verbose_name=_("录入人"),
+    )
+    channel = models.CharField(
+        _("征集渠道"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    estimated_value = models.DecimalField(
+        _("预估价值（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    due_date = models.DateField(_("期望完成日期"), null=True, blank=True)
+    public_consent = models.BooleanField(
+        _("同意公开展示"),
+        default=False,
+        help_text=_("同意后，心愿（不含姓名全称、电话和住址）可出现在公开的心愿清单和微信群里。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reject_reason = models.TextField(_("未通过原因"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("兑现时间"), null=True, blank=True)
+    fulfil_note = models.TextField(_("兑现说明"), blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    thanks_note = models.TextField(_("感谢留言"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("评分"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    close_reason = models.TextField(_("关闭原因"), blank=True)
+
+    objects = WishQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("心愿")
+        verbose_name_plural = _("心愿")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["community", "status", "created_at"], name="wish_list_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="wish_rating_1_to_5",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="wish_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # Nothing but the life-cycle methods may change status: save() compares with the row.
+    def save(self, *args, **kwargs):
+        saved = getattr(self, "_saved_status", None)
+        if (
+            not self._state.adding
+            and saved is not None
+            and self.status != saved
+            and not getattr(self, "_in_transition", False)
+        ):
+            raise WishError(_("心愿状态只能通过审核、认领、兑现等操作改变。"), code="invalid")
+        super().save(*args, **kwargs)
+        self._saved_status = self.status
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._saved_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._saved_status = instance.__dict__.get("status")
+        return instance
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == self.Kind.INDIVIDUAL and self.resident_id is None:
+            errors["resident"] = _("个人心愿需要填写心愿人。")
+        if self.grid_id and self.community_id and self.grid.community_id != self.community_id:
+            errors["grid"] = _("所选网格不属于这个社区。")
+        if (
+            self.resident_id
+            and self.community_id
+            and (self.resident.community_id != self.community_id)
+        ):
+            errors["resident"] = _("心愿人不住在这个社区。")
+        if errors:
+            raise ValidationError(errors)
+
+    # ----- reading -------------------------------------------------------------------------
+
+    @property
+    def masked_name(self) -> str:
+        if self.resident_id is None:
+            return str(_("社区居民"))
+        return mask_name(self.resident.name, self.resident.gender)
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.priority == self.Priority.URGENT
+
+    def open_claim(self) -> Claim | None:
+        """The dispatch waiting for an answer or the claim in progress, if any."""
+        return (
+            self.claims.filter(state__in=Claim.OPEN_STATES)
+            .select_related("volunteer", "organisation")
+            .first()
+        )
+
+    def available_moves(self, user: User) -> list[Move]:
+        """The moves this user may make now: what templates turn into buttons."""
+        return [move for move in moves_from(self.status) if move.allowed(user, self)]
+
+    # ----- the life cycle ------------------------------------------------------------------
+
+    @classmethod
+    def submit(cls, *, by: User | None, **fields: Any) -> Wish:
+        """Create a wish awaiting review and start its timeline."""
+        if fields.get("channel") is None:
+            fields["channel"] = cls.Channel.ONLINE
+        wish = cls(entered_by=by, **fields)
+        wish.full_clean()
+        wish.save_submitted(by=by)
+        return wish
+
+    def save_submitted(self, *, by: User | None) -> None:
+        """Save a new, validated wish as awaiting review, with the first timeline event."""
+        if not self._state.adding:
+            raise WishError(_("这个心愿已经提交过了。"), code="invalid")
+        self.status = Status.SUBMITTED
+        with transaction.atomic():
+            self.save()
+            WishEvent.objects.create(
+                wish=self,
+                actor=by,
+                action="submit",
+                from_status="",
+                to_status=Status.SUBMITTED,
+                note=self.get_channel_display(),
+            )
+
+    def _move(
+        self,
+        name: str,
+        by: User | None,
+        *,
+        note: str = "",
+        changes: dict[str, Any] | None = None,
+        before=None,
+        after=None,
+    ) -> WishEvent:
+        """Run one move: lock the row, check state and actor, apply, record, all or nothing.
+
+        `by=None` is the system itself (automatic release), which skips the actor rule.
+        `before(wish)` may refuse with WishError; `after(wish)` writes related rows.
+        """
+        move = MOVES[name]
+        seen_status = self.status
+        try:
+            with transaction.atomic():
+                wish = type(self).objects.select_for_update().get(pk=self.pk)
+                if wish.status not in move.sources:
+                    if seen_status in move.sources:
+                        raise WishError(
+                            _("手慢了一步：这个心愿刚刚已被他人处理（现在是“%(status)s”）。")
+                            % {"status": wish.get_status_display()},
+                            code="conflict",
+                        )
+                    raise WishError(
+                        _("心愿现在是“%(status)s”，不能%(move)s。")
+                        % {"status": wish.get_status_display(), "move": move.label},
+                        code="state",
+                    )
+                if by is not None and not move.allowed(by, wish):
+                    raise WishError(move.refusal, code="forbidden")
+                if before is not None:
+                    before(wish)
+                from_status = wish.status
+                wish.status = move.target
+                for field, value in (changes or {}).items():
+                    setattr(wish, field, value)
+                wish._in_transition = True
+                try:
+                    wish.save()
+                finally:
+                    wish._in_transition = False
+                if after is not None:
+                    after(wish)
+                event = WishEvent.objects.create(
+                    wish=wish,
+                    actor=by,
+                    action=name,
+                    from_status=from_status,
+                    to_status=move.target,
+                    note=note,
+                )
+        except IntegrityError as exc:
+            # The database constraint (one open claim per wish) caught a race.
+            raise WishError(_("手慢了一步：这个心愿刚刚已被他人认领。"), code="conflict") from exc
+        self.refresh_from_db()
+        return event
+
+    def approve(
+        self,
+        *,
+        by: User,
+        category: Category | None = None,
+        priority: str | None = None,
+        target_group: str | None = None,
+        note: str = "",
+    ) -> WishEvent:
+        """Publish the wish into the 心愿清单, optionally fixing its category, priority, group."""
+        now = timezone.now()
+        changes: dict[str, Any] = {"reviewed_by": by, "reviewed_at": now, "published_at": now}
+        if category is not None:
+            changes["category"] = category
+        if priority:
+            changes["priority"] = priority
+        if target_group is not None:
+            changes["target_group"] = target_group
+        return self._move("approve", by, note=note, changes=changes)
+
+    def reject(self, *, by: User, reason: str) -> WishEvent:
+        reason = _required(reason, _("请填写不予通过的原因，居民会看到这条说明。"))
+        changes = {"reviewed_by": by, "reviewed_at": timezone.now(), "reject_reason": reason}
+        return self._move("reject", by, note=reason, changes=changes)
+
+    def withdraw(self, *, by: User, reason: str = "") -> WishEvent:
+        return self._move("withdraw", by, note=reason.strip())
+
+    def claim(
+        self,
+        *,
+        by: User,
+        organisation: Organisation | None = None,
+        due_date: datetime.date | None = None,
+    ) -> WishEvent:
+        """A registered volunteer takes the wish on, alone or for their organisation."""
+
+        def check(wish: Wish) -> None:
+            if wish.kind == Wish.Kind.COLLECTIVE:
+                raise WishError(
+                    _("公共设施类心愿由社区派给责任部门，志愿者不能直接认领。"), code="forbidden"
+                )
+            if organisation is not None and organisation.pk not in by.organisation_ids():
+                raise WishError(_("您不是该单位的成员，不能以单位名义认领。"), code="forbidden")
+
+        def create_claim(wish: Wish) -> None:
+            Claim.objects.create(
+                wish=wish,
+                volunteer=by,
+                organisation=organisation,
+                state=Claim.State.ACTIVE,
+                accepted_at=now,
+                due_date=due_date or wish.due_date,
+            )
+
+        now = timezone.now()
+        note = str(_("以%(org)s名义认领") % {"org": organisation}) if organisation else ""
+        return self._move(
+            "claim",
+            by,
+            note=note,
+            changes={"claimed_at": now},
+            before=check,
+            after=create_claim,
+        )
+
+    def dispatch(
+        self,
+        *,
+        by: User,
+        volunteer: User | None = None,
+        organisation: Organisation | None = None,
+        due_date: datetime.date | None = None,
+        note: str = "",
+    ) -> WishEvent:
+        """社区派单: offer the wish to one volunteer or one organisation, to accept or decline."""
+        if (volunteer is None) == (organisation is None):
+            raise WishError(_("请选择一位志愿者或一个单位（二选一）。"), code="invalid")
+
+        def check(wish: Wish) -> None:
+            if (
+                volunteer is not None
+                and not volunteer.volunteer_communities().filter(pk=wish.community_id).exists()
+            ):
+                raise WishError(
+                    _("%(name)s 还没有在%(community)s报到（或未通过审核），不能派单给他/她。")
+                    % {"name": volunteer, "community": wish.community},
+                    code="invalid",
+                )
+            if (
+                organisation is not None
+                and not organisation.communities.filter(pk=wish.community_id).exists()
+            ):
+                raise WishError(
+                    _("%(org)s 没有在%(community)s报到，不能派单给该单位。")
+                    % {"org": organisation, "community": wish.community},
+                    code="invalid",
+                )
+
+        def create_offer(wish: Wish) -> None:
+            Claim.objects.create(
+                wish=wish,
+                volunteer=volunteer,
+                organisation=organisation,
+                dispatched_by=by,
+                state=Claim.State.OFFERED,
+                due_date=due_date or wish.due_date,
+                note=note,
+            )
+
+        recipient = volunteer or organisation
+        event_note = str(_("派给：%(who)s") % {"who": recipient})
+        if note.strip():
+            event_note += f"；{note.strip()}"
+        return self._move("dispatch", by, note=event_note, before=check, after=create_offer)
+
+    def accept(self, *, by: User) -> WishEvent:
+        """The volunteer or organisation member a dispatch names takes it on."""
+        now = timezone.now()
+
+        def accept_offer(wish: Wish) -> None:
+            claim = wish.open_claim()
+            claim.state = Claim.State.ACTIVE
+            claim.accepted_at = now
+            claim.volunteer = by
+            claim.save(update_fields=["state", "accepted_at", "volunteer"])
+
+        return self._move("accept", by, changes={"claimed_at": now}, after=accept_offer)
+
+    def decline(self, *, by: User, reason: str) -> WishEvent:
+        """Turn a dispatch down; the wish goes back to the published list."""
+        reason = _required(reason, _("请说明退回派单的原因，方便社区重新安排。"))
+        return self._move(
+            "decline",
+            by,
+            note=reason,
+            after=lambda wish: _end_open_claim(wish, Claim.State.DECLINED, reason),
+        )
+
+    def release(self, *, by: User | None, reason: str) -> WishEvent:
+        """Give a claim up; the wish goes back to the published list for someone else."""
+        reason = _required(reason, _("请说明放弃认领的原因。"))
+        return self._move(
+            "release",
+            by,
+            note=reason,
+            changes={"claimed_at": None},
+            after=lambda wish: _end_open_claim(wish, Claim.State.RELEASED, reason),
+        )
+
+    def fulfil(self, *, by: User, note: str) -> WishEvent:
+        """The claimer reports the wish came true."""
+        note = _required(note, _("请简单说明兑现情况，例如送了什么、什么时候送到。"))
+        return self._move(
+            "fulfil",
+            by,
+            note=note,
+            changes={"fulfilled_at": timezone.now(), "fulfil_note": note},
+            after=lambda wish: _end_open_claim(wish, Claim.State.FULFILLED, ""),
+        )
+
+    def confirm(self, *, by: User, thanks: str = "", rating: int | None = None) -> WishEvent:
+        """The resident (or staff for them) confirms receipt, with optional thanks and rating."""
+        if rating is not None and not (1 <= int(rating) <= 5):
+            raise WishError(_("评分请选择1到5颗星。"), code="invalid")
+        thanks = (thanks or "").strip()
+        changes = {
+            "confirmed_at": timezone.now(),
+            "thanks_note": thanks,
+            "rating": int(rating) if rating is not None else None,
+        }
+        return self._move("confirm", by, note=thanks, changes=changes)
+
+    def close(self, *, by: User | None, reason: str) -> WishEvent:
+        """无法实现: stop the wish, kept apart from fulfilled ones and counted apart."""
+        reason = _required(reason, _("请说明无法实现的原因。"))
+        return self._move(
+            "close",
+            by,
+            note=reason,
+            changes={"closed_at": timezone.now(), "close_reason": reason},
+            after=lambda wish: _end_open_claim(wish, Claim.State.CANCELLED, reason),
+        )
+
+
+def _required(text: str, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WishError(message, code="invalid")
+    return text
+
+
+def _end_open_claim(wish: Wish, state: str, reason: str) -> None:
+    wish.claims.filter(state__in=Claim.OPEN_STATES).update(
+        state=state, ended_at=timezone.now(), end_reason=reason
+    )
+
+
+class Claim(models.Model):
+    """Who holds a wish: a volunteer's claim, or a dispatch to a volunteer or an organisation.
+
+    At most one claim per wish is open (offered or active) at a time, enforced by the database.
+    Finished claims stay as the record of who fulfilled what.
+    """
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("待接单")
+        ACTIVE = "active", _("进行中")
+        FULFILLED = "fulfilled", _("已兑现")
+        DECLINED = "declined", _("已退回")
+        RELEASED = "released", _("已放弃")
+        CANCELLED = "cancelled", _("已取消")
+
+    OPEN_STATES = (State.OFFERED, State.ACTIVE)
+
+    wish = models.ForeignKey(Wish, models.CASCADE, related_name="claims", verbose_name=_("心愿"))
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("志愿者"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("单位/党支部"),
+    )
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("派单人"),
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices)
+    due_date = models.DateField(_("完成期限"), null=True, blank=True)
+    note = models.TextField(_("派单说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.TextField(_("结束原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("认领/派单")
+        verbose_name_plural = _("认领/派单")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wish"],
+                condition=Q(state__in=["offered", "active"]),
+                name="one_open_claim_per_wish",
+                violation_error_message=_("这个心愿已经有人认领了。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteer__isnull=False) | Q(organisation__isnull=False),
+                name="claim_has_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.holder_display}"
+
+    @property
+    def holder_display(self) -> str:
+        if self.organisation_id and self.volunteer_id:
+            return f"{self.organisation}（{self.volunteer}）"
+        return str(self.organisation or self.volunteer)
+
+
+class WishEvent(models.Model):
+    """One line of a wish's timeline: who moved it, when, from what to what. Never edited."""
+
+    wish = models.ForeignKey(Wish, models.CASCADE, related_name="events", verbose_name=_("心愿"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    ACTION_LABELS = {"submit": _("提交心愿"), **{name: m.label for name, m in MOVES.items()}}
+
+    class Meta:
+        verbose_name = _("心愿动态")
+        verbose_name_plural = _("心愿动态")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.action_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise WishError(_("心愿动态一经记录不能修改。"), code="invalid")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise WishError(_("心愿动态一经记录不能删除。"), code="invalid")
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else str(_("系统"))
