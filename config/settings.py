@@ -135,7 +135,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
         ),
     }
 }

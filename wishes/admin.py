@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.permissions import RoleScopedAdmin
+from accounts.permissions import RoleScopedAdmin, is_staff_user
 from communities.models import Grid
 
 from .forms import DispatchForm, ReasonForm
@@ -41,6 +41,10 @@ class ClaimInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # Community staff have no Django model permissions; they still need to see the claims.
+        return super().has_view_permission(request, obj) or is_staff_user(request)
+
 
 class WishEventInline(admin.TabularInline):
     model = WishEvent
@@ -55,6 +59,10 @@ class WishEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        # Community staff have no Django model permissions; they still need the timeline.
+        return super().has_view_permission(request, obj) or is_staff_user(request)
 
     @admin.display(description=_("操作"))
     def action_label(self, obj):

@@ -1,0 +1,57 @@
+"""python manage.py seed_demo [--volunteers N --residents N --wishes N] [--password P] [--force]"""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from communities.models import Community
+from wishes.models import Wish
+from wishes.seed.bulk import generate
+from wishes.seed.stories import tell_stories
+from wishes.seed.world import build_world
+
+DEFAULT_PASSWORD = "microwish-demo"
+
+
+class Command(BaseCommand):
+    help = "建立演示数据（辽源市的街道、社区、单位、人员和心愿故事），可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--volunteers", type=int, default=0, help="再生成 N 名志愿者")
+        parser.add_argument("--residents", type=int, default=0, help="再生成 N 名居民")
+        parser.add_argument("--wishes", type=int, default=0, help="再生成 N 个心愿（批量插入）")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="所有演示账号的密码")
+        parser.add_argument("--force", action="store_true", help="DEBUG 关闭（生产环境）时也运行")
+
+    def handle(self, *args, volunteers, residents, wishes, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG 已关闭，这可能是生产环境：演示数据会加入演示账号。确需运行请加 --force。"
+            )
+        for name, value in [
+            ("volunteers", volunteers),
+            ("residents", residents),
+            ("wishes", wishes),
+        ]:
+            if value < 0:
+                raise CommandError(f"--{name} 不能是负数。")
+        started = time.perf_counter()
+        with transaction.atomic():
+            world = build_world(password)
+            stories = tell_stories(world)
+        counts = generate(world, volunteers=volunteers, residents=residents, wishes=wishes)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据就绪（{elapsed:.1f} 秒）：新建心愿故事 {stories} 个，"
+                f"生成志愿者 {counts.volunteers} 名、居民 {counts.residents} 名、"
+                f"心愿 {counts.wishes} 个。"
+            )
+        )
+        self.stdout.write(
+            f"现有：社区 {Community.objects.count()} 个，用户 {User.objects.count()} 个，"
+            f"心愿 {Wish.objects.count()} 个。演示账号密码：{password}"
+        )
