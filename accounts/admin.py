@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
-from .permissions import RoleScopedAdmin
+from .permissions import RoleScopedAdmin, StaffReadOnlyInline
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -53,7 +53,11 @@ class ResidentAdmin(RoleScopedAdmin):
     staff_can_add = True
     staff_can_change = True
     list_display = ["name", "gender", "community", "grid", "situation", "phone", "has_login"]
-    list_filter = ["situation", "community__street", "community", "grid"]
+    list_filter = [
+        "situation",
+        ("community", admin.RelatedOnlyFieldListFilter),
+        ("grid", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "phone", "address"]
     list_select_related = ["community", "grid", "user"]
     date_hierarchy = "created_at"
@@ -86,17 +90,19 @@ class ResidentAdmin(RoleScopedAdmin):
         return obj.user_id is not None
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(StaffReadOnlyInline):
     model = VolunteerRegistration
-    extra = 0
     fields = ["community", "status", "decided_by", "decided_at", "created_at"]
-    readonly_fields = ["decided_by", "decided_at", "created_at"]
 
 
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(RoleScopedAdmin):
     list_display = ["user", "user_phone", "is_party_member", "organisation", "created_at"]
-    list_filter = ["is_party_member", "organisation", "registrations__community"]
+    list_filter = [
+        "is_party_member",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("registrations__community", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["user__username", "user__real_name", "user__phone"]
     list_select_related = ["user", "organisation"]
     raw_id_fields = ["user"]
@@ -114,7 +120,7 @@ class VolunteerProfileAdmin(RoleScopedAdmin):
 class VolunteerRegistrationAdmin(RoleScopedAdmin):
     staff_can_change = True
     list_display = ["volunteer", "community", "status", "created_at", "decided_by", "decided_at"]
-    list_filter = ["status", "community__street", "community"]
+    list_filter = ["status", ("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["volunteer__user__real_name", "volunteer__user__phone"]
     list_select_related = ["volunteer__user", "community", "decided_by"]
     date_hierarchy = "created_at"

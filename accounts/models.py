@@ -217,16 +217,23 @@ class Resident(models.Model):
         return mask_name(self.name, self.gender)
 
 
+# Two-character surnames, so 欧阳修 becomes 欧阳* and not 欧**.
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文"}
+    | {"司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫"}
+)
+
+
 def mask_name(name: str, gender: str = "") -> str:
     name = (name or "").strip()
     if not name:
         return "**"
-    surname = name[0]
+    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[0]
     if gender == Resident.Gender.FEMALE:
         return f"{surname}女士"
     if gender == Resident.Gender.MALE:
         return f"{surname}先生"
-    return surname + "*" * max(len(name) - 1, 1)
+    return surname + "*" * max(len(name) - len(surname), 1)
 
 
 class VolunteerProfile(models.Model):

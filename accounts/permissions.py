@@ -52,3 +52,24 @@ class RoleScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) or (
             self.staff_can_delete and is_staff_user(request)
         )
+
+
+class StaffReadOnlyInline(admin.TabularInline):
+    """A record shown on its parent's page: staff may read it, nobody adds or edits it here."""
+
+    extra = 0
+    can_delete = False
+    classes = ["record-inline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        # Community staff have no Django model permissions; they still need to see the record.
+        return super().has_view_permission(request, obj) or is_staff_user(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -39,6 +39,7 @@ class GridFactory(DjangoModelFactory):
 class OrganisationFactory(DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"测试单位{n}党支部")
     kind = Organisation.Kind.PARTY_BRANCH

@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.permissions import RoleScopedAdmin, is_staff_user
+from accounts.permissions import RoleScopedAdmin, StaffReadOnlyInline
 from communities.models import Grid
 
 from .forms import DispatchForm, ReasonForm
@@ -21,10 +21,8 @@ class CategoryAdmin(RoleScopedAdmin):
     search_fields = ["name"]
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(StaffReadOnlyInline):
     model = Claim
-    extra = 0
-    can_delete = False
     fields = [
         "state",
         "volunteer",
@@ -36,33 +34,12 @@ class ClaimInline(admin.TabularInline):
         "ended_at",
         "end_reason",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Community staff have no Django model permissions; they still need to see the claims.
-        return super().has_view_permission(request, obj) or is_staff_user(request)
 
 
-class WishEventInline(admin.TabularInline):
+class WishEventInline(StaffReadOnlyInline):
     model = WishEvent
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("时间线")
     fields = ["created_at", "action_label", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Community staff have no Django model permissions; they still need the timeline.
-        return super().has_view_permission(request, obj) or is_staff_user(request)
 
     @admin.display(description=_("操作"))
     def action_label(self, obj):
@@ -78,22 +55,20 @@ class WishAdmin(RoleScopedAdmin):
         "category",
         "status",
         "priority",
-        "kind",
         "community",
-        "grid",
+        "grid_name",
         "resident",
-        "channel",
         "created_at",
     ]
+    # Related filters list only what the user's scoped queryset holds, not every community.
     list_filter = [
         "status",
         "priority",
         "kind",
-        "category",
+        ("category", admin.RelatedOnlyFieldListFilter),
         "channel",
         "target_group",
-        "community__street",
-        "community",
+        ("community", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "description", "resident__name", "resident__phone"]
     list_select_related = ["category", "community", "grid", "resident"]
@@ -163,8 +138,15 @@ class WishAdmin(RoleScopedAdmin):
     ]
     actions = ["approve_selected", "reject_selected", "dispatch_selected", "close_selected"]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def scope(self, queryset, user):
         return queryset.managed_by(user)
+
+    @admin.display(description=_("网格"), ordering="grid__name")
+    def grid_name(self, obj):
+        return obj.grid.name if obj.grid_id else "-"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
@@ -283,7 +265,11 @@ class ClaimAdmin(RoleScopedAdmin):
         "created_at",
         "ended_at",
     ]
-    list_filter = ["state", "organisation", "wish__community"]
+    list_filter = [
+        "state",
+        ("organisation", admin.RelatedOnlyFieldListFilter),
+        ("wish__community", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["wish__title", "volunteer__real_name", "organisation__name"]
     list_select_related = ["wish", "volunteer", "organisation"]
     date_hierarchy = "created_at"
@@ -309,7 +295,7 @@ class WishEventAdmin(RoleScopedAdmin):
         "actor",
         "note",
     ]
-    list_filter = ["action", "to_status", "wish__community"]
+    list_filter = ["action", "to_status", ("wish__community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["wish__title", "note", "actor__real_name"]
     list_select_related = ["wish", "actor"]
     date_hierarchy = "created_at"

@@ -1,0 +1,257 @@
+"""The Django admin as community staff use it: scoped to their community, moves via actions."""
+
+import pytest
+from django.contrib.admin import helpers
+from django.urls import reverse
+
+from tests.factories import PASSWORD, CategoryFactory, CommunityFactory, WishFactory
+from wishes.lifecycle import Status
+from wishes.models import Claim, Wish, WishEvent
+
+CHANGELIST = reverse("admin:wishes_wish_changelist")
+
+
+def change_url(wish: Wish) -> str:
+    return reverse("admin:wishes_wish_change", args=[wish.pk])
+
+
+def run_action(client, action: str, *wishes: Wish, follow: bool = False, **data):
+    """POST an admin action on the wish changelist, as the action dropdown does."""
+    return client.post(
+        CHANGELIST,
+        {"action": action, helpers.ACTION_CHECKBOX_NAME: [w.pk for w in wishes], **data},
+        follow=follow,
+    )
+
+
+@pytest.fixture
+def staff_client(login, staff):
+    return login(staff)
+
+
+@pytest.fixture
+def submitted(community):
+    return WishFactory(community=community, title="想要一台轮椅")
+
+
+@pytest.fixture
+def elsewhere(other_community):
+    return WishFactory(community=other_community, title="新兴社区的心愿")
+
+
+def test_staff_sees_only_their_own_communitys_wishes_in_the_changelist(
+    staff_client, submitted, elsewhere
+):
+    response = staff_client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [submitted]
+
+
+def test_street_admin_sees_the_wishes_of_every_community_in_their_street(
+    login, street_admin, street, submitted, elsewhere
+):
+    neighbour = WishFactory(community=CommunityFactory(street=street, name="明珠社区"))
+    response = login(street_admin).get(CHANGELIST)
+    assert set(response.context["cl"].result_list) == {submitted, neighbour}
+
+
+def test_staff_opening_another_communitys_wish_is_sent_to_the_admin_index(staff_client, elsewhere):
+    # Django's admin answers an object outside get_queryset() as "does not exist".
+    response = staff_client.get(change_url(elsewhere))
+    assert (response.status_code, response.url) == (302, reverse("admin:index"))
+
+
+def test_staff_can_open_their_own_communitys_wish(staff_client, submitted):
+    assert staff_client.get(change_url(submitted)).status_code == 200
+
+
+def test_staff_sees_the_claims_and_timeline_on_a_wish_page_read_only(
+    staff_client, community, staff, claimer
+):
+    wish = WishFactory(community=community, staff=staff, claimer=claimer, claimed=True)
+    response = staff_client.get(change_url(wish))
+    inlines = [
+        (formset.opts.model, formset.has_change_permission)
+        for formset in response.context["inline_admin_formsets"]
+    ]
+    assert inlines == [(Claim, False), (WishEvent, False)]
+
+
+def test_admin_approve_action_approves_through_the_life_cycle(staff_client, staff, submitted):
+    response = run_action(staff_client, "approve_selected", submitted)
+    submitted.refresh_from_db()
+    assert response.status_code == 302
+    assert (submitted.status, submitted.reviewed_by) == (Status.APPROVED, staff)
+    assert submitted.events.filter(action="approve", actor=staff).count() == 1
+
+
+def test_admin_action_cannot_reach_another_communitys_wish(staff_client, elsewhere):
+    run_action(staff_client, "approve_selected", elsewhere)
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == Status.SUBMITTED
+
+
+def test_admin_action_reports_a_refused_move_and_changes_nothing(staff_client, community, staff):
+    wish = WishFactory(community=community, staff=staff, approved=True)
+    response = run_action(staff_client, "approve_selected", wish, follow=True)
+    wish.refresh_from_db()
+    assert wish.status == Status.APPROVED
+    assert "不能审核通过" in response.content.decode()
+
+
+def test_reject_action_first_asks_for_a_reason(staff_client, submitted):
+    response = run_action(staff_client, "reject_selected", submitted)
+    submitted.refresh_from_db()
+    assert response.templates[0].name == "admin/wishes/wish/action_form.html"
+    assert not response.context["form"].is_bound
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_reject_action_with_a_reason_rejects(staff_client, submitted):
+    run_action(staff_client, "reject_selected", submitted, apply="1", reason="不在本社区服务范围")
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reject_reason) == (Status.REJECTED, "不在本社区服务范围")
+    assert submitted.events.filter(action="reject", note="不在本社区服务范围").exists()
+
+
+def test_reject_action_with_a_blank_reason_keeps_the_form_with_an_error(staff_client, submitted):
+    response = run_action(staff_client, "reject_selected", submitted, apply="1", reason="")
+    submitted.refresh_from_db()
+    assert response.context["form"].errors == {"reason": ["请填写原因。"]}
+    assert submitted.status == Status.SUBMITTED
+
+
+def test_dispatch_action_offers_the_wish_to_an_organisation(
+    staff_client, community, staff, organisation
+):
+    wish = WishFactory(community=community, staff=staff, approved=True)
+    run_action(staff_client, "dispatch_selected", wish, apply="1", organisation=organisation.pk)
+    wish.refresh_from_db()
+    assert wish.status == Status.DISPATCHED
+    assert wish.open_claim().organisation == organisation
+
+
+def test_dispatch_action_without_a_recipient_keeps_the_form(staff_client, community, staff):
+    wish = WishFactory(community=community, staff=staff, approved=True)
+    response = run_action(staff_client, "dispatch_selected", wish, apply="1")
+    wish.refresh_from_db()
+    assert response.context["form"].non_field_errors() == ["请选择一位志愿者或一个单位（二选一）。"]
+    assert wish.status == Status.APPROVED
+
+
+def test_close_action_with_a_reason_closes_and_cancels_the_claim(
+    staff_client, community, staff, claimer
+):
+    wish = WishFactory(community=community, staff=staff, claimer=claimer, claimed=True)
+    run_action(staff_client, "close_selected", wish, apply="1", reason="居民已搬离本社区")
+    wish.refresh_from_db()
+    assert (wish.status, wish.close_reason) == (Status.CLOSED, "居民已搬离本社区")
+    assert wish.claims.get().state == Claim.State.CANCELLED
+
+
+def test_staff_adding_a_wish_creates_a_submitted_wish_with_a_submit_event(
+    staff_client, staff, community, resident
+):
+    data = {
+        "title": "想要一台轮椅",
+        "description": "老伴腿脚不便，出门要人背",
+        "category": CategoryFactory().pk,
+        "kind": Wish.Kind.INDIVIDUAL,
+        "priority": Wish.Priority.NORMAL,
+        "target_group": Wish.TargetGroup.ELDERLY,
+        "community": community.pk,
+        "resident": resident.resident.pk,
+        "channel": Wish.Channel.VISIT,
+        # Inline management forms, in case the inlines are shown.
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    response = staff_client.post(reverse("admin:wishes_wish_add"), data)
+    wish = Wish.objects.get(title="想要一台轮椅")
+    assert response.status_code == 302
+    assert (wish.status, wish.entered_by) == (Status.SUBMITTED, staff)
+    assert list(wish.events.values_list("action", "actor")) == [("submit", staff.pk)]
+
+
+def test_staff_cannot_add_a_wish_for_another_community(staff_client, other_community):
+    response = staff_client.get(reverse("admin:wishes_wish_add"))
+    choices = response.context["adminform"].form.fields["community"].queryset
+    assert other_community not in choices
+
+
+def test_wish_change_form_shows_status_read_only(staff_client, submitted):
+    response = staff_client.get(change_url(submitted))
+    form = response.context["adminform"].form
+    assert "status" not in form.fields
+    assert "status" in response.context["adminform"].readonly_fields
+
+
+def test_posting_a_status_through_the_change_form_does_not_change_it(
+    staff_client, submitted, community
+):
+    data = {
+        "title": "想要一台新轮椅",
+        "description": submitted.description,
+        "category": submitted.category_id,
+        "kind": submitted.kind,
+        "priority": submitted.priority,
+        "target_group": submitted.target_group,
+        "community": community.pk,
+        "resident": submitted.resident_id,
+        "channel": submitted.channel,
+        "status": Status.CONFIRMED,
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    response = staff_client.post(change_url(submitted), data)
+    submitted.refresh_from_db()
+    assert response.status_code == 302
+    assert (submitted.title, submitted.status) == ("想要一台新轮椅", Status.SUBMITTED)
+
+
+@pytest.mark.parametrize("page", ["add", "change", "delete"])
+def test_nobody_can_add_change_or_delete_a_wish_event_in_the_admin(login, superuser, page):
+    event = WishFactory().events.get()
+    url = (
+        reverse("admin:wishes_wishevent_add")
+        if page == "add"
+        else reverse(f"admin:wishes_wishevent_{page}", args=[event.pk])
+    )
+    response = login(superuser).post(url, {"note": "改过的说明", "post": "yes"})
+    assert response.status_code == 403
+    assert list(WishEvent.objects.values_list("pk", "note")) == [(event.pk, event.note)]
+
+
+def test_resident_cannot_enter_the_admin(login, resident):
+    response = login(resident).get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_anonymous_visitor_is_sent_to_the_admin_login(client):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_staff_can_log_into_the_admin_with_the_login_form(client, staff):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": staff.username, "password": PASSWORD, "next": reverse("admin:index")},
+    )
+    assert (response.status_code, response.url) == (302, reverse("admin:index"))
+
+
+def test_wish_changelist_query_count_does_not_grow_with_the_wishes(
+    staff_client, community, staff, django_assert_max_num_queries
+):
+    for _ in range(15):
+        WishFactory(community=community, staff=staff, approved=True)
+    # 13 on SQLite and PostgreSQL (session, user, permissions, filters, counts, page, dates).
+    with django_assert_max_num_queries(15):
+        response = staff_client.get(CHANGELIST)
+    assert len(response.context["cl"].result_list) == 15
