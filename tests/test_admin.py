@@ -255,3 +255,14 @@ def test_wish_changelist_query_count_does_not_grow_with_the_wishes(
     with django_assert_max_num_queries(15):
         response = staff_client.get(CHANGELIST)
     assert len(response.context["cl"].result_list) == 15
+
+
+def test_wish_page_shows_only_the_progress_the_wish_has_made(staff_client, submitted):
+    page = staff_client.get(change_url(submitted)).content.decode()
+    assert "关闭原因" not in page and "审核时间" not in page
+
+
+def test_closed_wish_page_shows_why_it_was_closed(staff_client, community, staff):
+    wish = WishFactory(community=community, staff=staff, closed=True)
+    page = staff_client.get(change_url(wish)).content.decode()
+    assert "关闭原因" in page and "居民已搬离本社区" in page

@@ -95,28 +95,23 @@ class WishAdmin(RoleScopedAdmin):
             },
         ),
         (_("安排"), {"fields": ["estimated_value", "due_date"]}),
-        (
-            _("进度（只能通过操作改变）"),
-            {
-                "fields": [
-                    "status",
-                    "reviewed_by",
-                    "reviewed_at",
-                    "reject_reason",
-                    "published_at",
-                    "claimed_at",
-                    "fulfilled_at",
-                    "fulfil_note",
-                    "confirmed_at",
-                    "thanks_note",
-                    "rating",
-                    "closed_at",
-                    "close_reason",
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
+    ]
+    progress_fields = [
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "reject_reason",
+        "published_at",
+        "claimed_at",
+        "fulfilled_at",
+        "fulfil_note",
+        "confirmed_at",
+        "thanks_note",
+        "rating",
+        "closed_at",
+        "close_reason",
+        "created_at",
+        "updated_at",
     ]
     readonly_fields = [
         "entered_by",
@@ -143,6 +138,17 @@ class WishAdmin(RoleScopedAdmin):
 
     def scope(self, queryset, user):
         return queryset.managed_by(user)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        # Show the progress a wish has made, not a column of empty dates.
+        filled = [
+            name
+            for name in self.progress_fields
+            if name == "status" or getattr(obj, name) not in (None, "")
+        ]
+        return [*self.fieldsets, (_("进度（只能通过操作改变）"), {"fields": filled})]
 
     @admin.display(description=_("网格"), ordering="grid__name")
     def grid_name(self, obj):

@@ -261,7 +261,9 @@ class _Context:
             role = community.staff_roles.order_by("pk").first()
             reviewers[community.pk] = role.user_id if role else world.users["admin"].pk
         return cls(
-            categories={c.name: c for c in Category.objects.all()},
+            categories={
+                name: Category.objects.get_or_create(name=name)[0] for name in WISHES_BY_CATEGORY
+            },
             residents=list(
                 Resident.objects.values_list("pk", "community_id", "grid_id", "user_id")
             ),

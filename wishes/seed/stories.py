@@ -272,7 +272,11 @@ STORY_TITLES = [story.title for story in STORIES]
 
 def tell_stories(world: World) -> int:
     """Create every story wish that does not exist yet; return how many were created."""
-    categories = {category.name: category for category in Category.objects.all()}
+    # Normally the data migration made these; a flushed database gets them back here.
+    categories = {
+        name: Category.objects.get_or_create(name=name)[0]
+        for name in {story.category for story in STORIES}
+    }
     created = 0
     for story in STORIES:
         community = world.communities[story.community]
