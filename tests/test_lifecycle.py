@@ -37,6 +37,7 @@ RELATED_FIELDS = {
     "approve": {"reviewed_by": STAFF, "reviewed_at": NOW, "published_at": NOW},
     "reject": {"reviewed_by": STAFF, "reviewed_at": NOW, "reject_reason": REASON},
     "withdraw": {"reviewed_by": None, "published_at": None},
+    "edit": {"title": "大米、面粉和豆油", "reviewed_by": None},
     "claim": {"claimed_at": NOW},
     "dispatch": {"claimed_at": None},
     "accept": {"claimed_at": NOW},
@@ -62,6 +63,7 @@ class Mover:
             "approve": (self.staff, {}),
             "reject": (self.staff, {"reason": REASON}),
             "withdraw": (self.resident, {"reason": REASON}),
+            "edit": (self.resident, {"title": "大米、面粉和豆油"}),
             "claim": (self.volunteer, {}),
             "dispatch": (self.staff, {"volunteer": self.volunteer}),
             "accept": (self.claimer, {}),
@@ -77,6 +79,7 @@ class Mover:
             "approve": "",
             "reject": REASON,
             "withdraw": REASON,
+            "edit": "修改了：心愿标题",
             "claim": "",
             "dispatch": f"派给：{self.volunteer}",
             "accept": "",
@@ -122,6 +125,7 @@ def test_the_table_is_the_agreed_life_cycle():
         "approve": ({"submitted"}, "approved"),
         "reject": ({"submitted"}, "rejected"),
         "withdraw": ({"submitted"}, "withdrawn"),
+        "edit": ({"submitted"}, "submitted"),
         "claim": ({"approved"}, "claimed"),
         "dispatch": ({"approved"}, "dispatched"),
         "accept": ({"dispatched"}, "claimed"),
@@ -195,6 +199,7 @@ def test_staff_sees_the_review_moves_on_a_submitted_wish(wish_in, staff):
         "approve",
         "reject",
         "withdraw",
+        "edit",
     ]
 
 
@@ -596,3 +601,26 @@ def test_stale_copy_conflict_writes_no_event(wish_in, volunteer, claimer):
     with pytest.raises(WishError):
         second.claim(by=claimer)
     assert first.events.filter(action="claim").count() == 1
+
+
+# ----- editing while under review -----------------------------------------------------------
+
+
+def test_editing_without_changes_writes_no_event(wish_in, resident):
+    wish = wish_in(Status.SUBMITTED)
+    events_before = wish.events.count()
+    assert wish.edit(by=resident, title=wish.title) is None
+    assert wish.events.count() == events_before
+
+
+def test_editing_a_field_outside_the_editable_list_is_a_programming_error(wish_in, resident):
+    wish = wish_in(Status.SUBMITTED)
+    with pytest.raises(ValueError):
+        wish.edit(by=resident, community=None)
+
+
+def test_another_resident_cannot_edit_my_wish(wish_in, other_resident):
+    wish = wish_in(Status.SUBMITTED)
+    with pytest.raises(WishError) as refusal:
+        wish.edit(by=other_resident, title="别人的修改")
+    assert refusal.value.code == "forbidden"

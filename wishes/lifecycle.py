@@ -132,6 +132,14 @@ MOVES: dict[str, Move] = {
             _("只有心愿的提交人可以撤回。"),
         ),
         Move(
+            "edit",
+            frozenset({S.SUBMITTED}),
+            S.SUBMITTED,
+            _("修改心愿"),
+            any_of(is_resident_of, is_entered_by, is_staff_for),
+            _("只有心愿的提交人可以修改。"),
+        ),
+        Move(
             "claim",
             frozenset({S.APPROVED}),
             S.CLAIMED,

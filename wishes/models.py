@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -18,6 +21,7 @@ from accounts.models import Resident, mask_name
 from communities.models import Community, Grid, Organisation
 
 from .lifecycle import MOVES, Move, Status, WishError, moves_from
+from .validators import validate_photo
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -403,6 +407,35 @@ class Wish(models.Model):
     def withdraw(self, *, by: User, reason: str = "") -> WishEvent:
         return self._move("withdraw", by, note=reason.strip())
 
+    EDITABLE_FIELDS = frozenset(
+        {
+            "title",
+            "description",
+            "category",
+            "target_group",
+            "kind",
+            "public_consent",
+            "due_date",
+            "estimated_value",
+            "priority",
+            "grid",
+        }
+    )
+
+    def edit(self, *, by: User, **changes: Any) -> WishEvent | None:
+        """Change details while the wish waits for review; the timeline says what changed.
+
+        Returns None, writing nothing, when nothing differs from what is saved.
+        """
+        if unknown := set(changes) - self.EDITABLE_FIELDS:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        changed = [name for name, value in changes.items() if getattr(self, name) != value]
+        if not changed:
+            return None
+        labels = "、".join(str(self._meta.get_field(name).verbose_name) for name in changed)
+        note = str(_("修改了：%(fields)s") % {"fields": labels})
+        return self._move("edit", by, note=note, changes={n: changes[n] for n in changed})
+
     def claim(
         self,
         *,
@@ -525,15 +558,28 @@ class Wish(models.Model):
             after=lambda wish: _end_open_claim(wish, Claim.State.RELEASED, reason),
         )
 
-    def fulfil(self, *, by: User, note: str) -> WishEvent:
-        """The claimer reports the wish came true."""
+    def fulfil(self, *, by: User, note: str, photos: Iterable[File] = ()) -> WishEvent:
+        """The claimer reports the wish came true, with up to six photos."""
         note = _required(note, _("请简单说明兑现情况，例如送了什么、什么时候送到。"))
+        photos = list(photos)
+        if len(photos) > WishPhoto.MAX_PER_REPORT:
+            raise WishError(
+                _("最多上传%(n)d张照片。") % {"n": WishPhoto.MAX_PER_REPORT}, code="invalid"
+            )
+
+        def record(wish: Wish) -> None:
+            _end_open_claim(wish, Claim.State.FULFILLED, "")
+            for photo in photos:
+                WishPhoto.objects.create(
+                    wish=wish, image=photo, kind=WishPhoto.Kind.FULFILMENT, uploaded_by=by
+                )
+
         return self._move(
             "fulfil",
             by,
             note=note,
             changes={"fulfilled_at": timezone.now(), "fulfil_note": note},
-            after=lambda wish: _end_open_claim(wish, Claim.State.FULFILLED, ""),
+            after=record,
         )
 
     def confirm(self, *, by: User, thanks: str = "", rating: int | None = None) -> WishEvent:
@@ -693,3 +739,43 @@ class WishEvent(models.Model):
     @property
     def actor_display(self) -> str:
         return str(self.actor) if self.actor_id else str(_("系统"))
+
+
+def photo_path(instance: WishPhoto, filename: str) -> str:
+    """A random name: file names must not carry residents' names or anything else."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"wish-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class WishPhoto(models.Model):
+    """A photo of what is needed (with the wish) or of the hand-over (with the fulfilment).
+
+    Photos are served only through a view that checks who may see the wish's private side.
+    """
+
+    MAX_PER_REPORT = 6
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("心愿照片")
+        FULFILMENT = "fulfilment", _("兑现照片")
+
+    wish = models.ForeignKey(Wish, models.CASCADE, related_name="photos", verbose_name=_("心愿"))
+    image = models.ImageField(_("照片"), upload_to=photo_path, validators=[validate_photo])
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("心愿照片")
+        verbose_name_plural = _("心愿照片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.get_kind_display()}"
