@@ -1,0 +1,172 @@
+"""Signing up as a resident or volunteer, and the page where people look after their account."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView
+
+from .forms import (
+    PHONE_TAKEN,
+    BecomeVolunteerForm,
+    JoinCommunityForm,
+    ProfileForm,
+    RegistrationForm,
+    Role,
+)
+from .models import Resident, User, VolunteerProfile, VolunteerRegistration
+
+BACKEND = "accounts.backends.PhoneOrUsernameBackend"
+
+
+@transaction.atomic
+def _create_account(data: dict) -> User:
+    user = User(username=data["phone"], phone=data["phone"], real_name=data["real_name"])
+    user.set_password(data["password1"])
+    user.save()
+    if data["role"] == Role.RESIDENT:
+        Resident.objects.create(
+            user=user,
+            name=data["real_name"],
+            phone=data["phone"],
+            community=data["community"],
+            grid=data["grid"],
+        )
+    else:
+        _make_volunteer(user, data)
+    return user
+
+
+def _make_volunteer(user: User, data: dict) -> VolunteerProfile:
+    """A volunteer profile with a pending 双报到 registration: staff decide before any claim."""
+    profile = VolunteerProfile.objects.create(
+        user=user, is_party_member=data["is_party_member"], organisation=data["organisation"]
+    )
+    profile.registrations.create(
+        community=data["community"], status=VolunteerRegistration.Status.PENDING
+    )
+    return profile
+
+
+def _awaiting_approval(community) -> str:
+    return _(
+        "您向%(community)s的报到申请已提交。社区工作人员审核通过后，您就可以认领心愿；"
+        "在此之前可以先看看大家的心愿。"
+    ) % {"community": community.name}
+
+
+@method_decorator([sensitive_post_parameters("password1", "password2"), never_cache], "dispatch")
+class RegisterView(FormView):
+    template_name = "accounts/register.html"
+    form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("wishes:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: RegistrationForm) -> HttpResponse:
+        try:
+            user = _create_account(form.cleaned_data)
+        except IntegrityError:
+            # Someone took the number between validation and saving.
+            form.add_error("phone", PHONE_TAKEN)
+            return self.form_invalid(form)
+        login(self.request, user, backend=BACKEND)
+        if form.is_volunteer:
+            messages.success(
+                self.request,
+                _("注册成功，欢迎您！") + _awaiting_approval(form.cleaned_data["community"]),
+            )
+            return redirect("wishes:home")
+        messages.success(self.request, _("注册成功，欢迎您！现在就可以说出您的微心愿。"))
+        return redirect("wishes:new")
+
+
+def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
+    """The profile page, with any bound form that failed shown with its errors."""
+    user = request.user
+    resident = (
+        Resident.objects.select_related("community__street", "grid").filter(user=user).first()
+    )
+    volunteer = VolunteerProfile.objects.select_related("organisation").filter(user=user).first()
+    registrations = volunteer.registrations.select_related("community__street") if volunteer else []
+    if volunteer is not None:
+        forms.setdefault("join_form", JoinCommunityForm(volunteer=volunteer))
+    else:
+        initial = {"community": resident.community_id} if resident else {}
+        forms.setdefault("volunteer_form", BecomeVolunteerForm(initial=initial))
+    forms.setdefault("profile_form", ProfileForm(instance=user))
+    context = {
+        "resident": resident,
+        "volunteer": volunteer,
+        "registrations": registrations,
+        "staff_roles": user.staff_roles.select_related("community", "street", "grid"),
+        **forms,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _render_profile(request)
+    # A copy, so a rejected edit never leaks into request.user (the header shows its name).
+    form = ProfileForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+    if not form.is_valid():
+        return _render_profile(request, profile_form=form)
+    try:
+        form.save()
+    except IntegrityError:
+        form.add_error("phone", PHONE_TAKEN)
+        return _render_profile(request, profile_form=form)
+    messages.success(request, _("您的资料已保存。"))
+    return redirect("accounts:profile")
+
+
+@require_POST
+@login_required
+def join_community(request: HttpRequest) -> HttpResponse:
+    volunteer = VolunteerProfile.objects.filter(user=request.user).first()
+    if volunteer is None:
+        raise PermissionDenied
+    form = JoinCommunityForm(request.POST, volunteer=volunteer)
+    if not form.is_valid():
+        return _render_profile(request, join_form=form)
+    community = form.cleaned_data["community"]
+    _registration, created = volunteer.registrations.get_or_create(community=community)
+    if created:
+        messages.success(request, _awaiting_approval(community))
+    return redirect("accounts:profile")
+
+
+@require_POST
+@login_required
+def become_volunteer(request: HttpRequest) -> HttpResponse:
+    if VolunteerProfile.objects.filter(user=request.user).exists():
+        messages.info(request, _("您已经是志愿者了。"))
+        return redirect("accounts:profile")
+    form = BecomeVolunteerForm(request.POST)
+    if not form.is_valid():
+        return _render_profile(request, volunteer_form=form)
+    try:
+        with transaction.atomic():
+            _make_volunteer(request.user, form.cleaned_data)
+    except IntegrityError:
+        # A double tap created the profile a moment ago.
+        return redirect("accounts:profile")
+    messages.success(
+        request,
+        _("感谢您加入志愿者！") + _awaiting_approval(form.cleaned_data["community"]),
+    )
+    return redirect("accounts:profile")

@@ -1,0 +1,299 @@
+"""Signing up as a resident or volunteer, the profile page, changing one's password, logging in."""
+
+import re
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from accounts.models import Resident, User, VolunteerRegistration
+from tests.factories import (
+    PASSWORD,
+    GridFactory,
+    ResidentFactory,
+    UserFactory,
+    VolunteerRegistrationFactory,
+)
+
+REGISTER = reverse("accounts:register")
+PROFILE = reverse("accounts:profile")
+NEW_PASSWORD = "hongqi-2024-canal"
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def signup(community):
+    """What a resident of 福阳社区 types into the sign-up form; tests change a field or two."""
+
+    def _signup(**changes):
+        data = {
+            "role": "resident",
+            "phone": PHONE,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "real_name": "张秀兰",
+            "community": community.pk,
+            "grid": "",
+        }
+        return {**data, **changes}
+
+    return _signup
+
+
+def page_text(response) -> str:
+    """The page as a reader sees it: tags dropped, white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.text).split())
+
+
+def errors(response, field):
+    return response.context["form"].errors.get(field, [])
+
+
+# ----- signing up -------------------------------------------------------------------------
+
+
+def test_resident_sign_up_creates_a_login_and_a_resident_record(client, signup, community, grid):
+    client.post(REGISTER, signup(grid=grid.pk))
+    person = Resident.objects.get(user__username=PHONE)
+    assert (person.name, person.phone, person.community, person.grid) == (
+        "张秀兰",
+        PHONE,
+        community,
+        grid,
+    )
+    assert person.user.check_password(NEW_PASSWORD)
+
+
+def test_resident_is_logged_in_and_sent_to_make_a_wish(client, signup):
+    response = client.post(REGISTER, signup())
+    assert response.url == reverse("wishes:new")
+    assert int(client.session["_auth_user_id"]) == User.objects.get(phone=PHONE).pk
+
+
+def test_volunteer_sign_up_is_pending_so_they_cannot_claim_yet(client, signup, community):
+    client.post(REGISTER, signup(role="volunteer", is_party_member="1"))
+    user = User.objects.get(phone=PHONE)
+    assert user.volunteer_profile.registrations.get().status == "pending"
+    assert not user.volunteer_communities().exists()
+    assert not hasattr(user, "resident")
+
+
+def test_volunteer_is_sent_home_and_told_staff_must_approve(client, signup, organisation):
+    response = client.post(
+        REGISTER,
+        signup(role="volunteer", is_party_member="0", organisation=organisation.pk),
+        follow=True,
+    )
+    assert response.redirect_chain == [("/", 302)]
+    assert "福阳社区的报到申请已提交。社区工作人员审核通过后" in response.text
+    assert User.objects.get(phone=PHONE).volunteer_profile.organisation == organisation
+
+
+def test_volunteer_must_say_whether_they_are_a_party_member(client, signup):
+    response = client.post(REGISTER, signup(role="volunteer"))
+    assert errors(response, "is_party_member") == ["请选择您是不是党员。"]
+
+
+def test_a_registered_phone_is_refused_beside_the_phone_field_keeping_what_was_typed(
+    client, signup, resident
+):
+    response = client.post(REGISTER, signup(phone=resident.phone))
+    assert errors(response, "phone") == ["这个手机号码已经注册过了，请直接登录。"]
+    assert 'value="张秀兰"' in response.text
+    assert NEW_PASSWORD not in response.text
+
+
+def test_a_number_someone_uses_as_username_is_refused(client, signup):
+    UserFactory(username=PHONE, phone="13900000000")
+    response = client.post(REGISTER, signup())
+    assert errors(response, "phone") == ["这个手机号码已经注册过了，请直接登录。"]
+
+
+def test_an_invalid_phone_number_is_refused_in_chinese(client, signup):
+    response = client.post(REGISTER, signup(phone="12345"))
+    assert errors(response, "phone") == ["请输入11位中国大陆手机号码，例如 13812345678。"]
+    assert not User.objects.exists()
+
+
+def test_spaces_in_a_phone_number_are_dropped(client, signup):
+    client.post(REGISTER, signup(phone="138 1234 5678"))
+    assert User.objects.filter(username=PHONE, phone=PHONE).exists()
+
+
+def test_mismatched_passwords_are_refused(client, signup):
+    response = client.post(REGISTER, signup(password2="something-else-42"))
+    assert errors(response, "password2") == ["两次输入的密码不一样，请重新输入。"]
+    assert not User.objects.exists()
+
+
+def test_a_password_too_like_the_phone_number_is_refused(client, signup):
+    password = f"{PHONE}ab"
+    response = client.post(REGISTER, signup(password1=password, password2=password))
+    assert errors(response, "password1") == ["密码跟 用户名 太相似了。"]
+
+
+def test_a_grid_of_another_community_is_refused(client, signup, other_community):
+    elsewhere = GridFactory(community=other_community, name="新兴第一网格")
+    response = client.post(REGISTER, signup(grid=elsewhere.pk))
+    assert errors(response, "grid") == ["新兴第一网格不属于福阳社区，请重新选择网格。"]
+    assert not Resident.objects.exists()
+
+
+def test_the_sign_up_form_asks_for_phone_numbers_with_the_phone_keypad(client, db):
+    response = client.get(REGISTER)
+    assert 'type="tel"' in response.text
+    assert 'inputmode="tel"' in response.text
+
+
+def test_a_logged_in_user_visiting_sign_up_is_sent_home(login, resident):
+    response = login(resident).get(REGISTER)
+    assert (response.status_code, response.url) == (302, "/")
+
+
+# ----- the profile page -------------------------------------------------------------------
+
+
+def test_anonymous_visitor_of_the_profile_is_sent_to_log_in(anon):
+    response = anon.get(PROFILE)
+    assert response.url == f"{reverse('accounts:login')}?next={PROFILE}"
+
+
+def test_profile_shows_each_registration_with_its_status(login, pending_volunteer, other_community):
+    VolunteerRegistrationFactory(
+        volunteer=pending_volunteer.volunteer_profile, community=other_community
+    )
+    response = login(pending_volunteer).get(PROFILE)
+    assert "向阳街道 · 福阳社区 待审核" in page_text(response)
+    assert "新兴街道 · 新兴社区 已通过" in page_text(response)
+
+
+def test_profile_shows_a_resident_their_community_but_not_the_staffs_notes(login, resident):
+    response = login(resident).get(PROFILE)
+    assert "福阳社区" in response.text
+    assert resident.resident.situation_detail not in response.text
+    assert "低保户" not in response.text
+
+
+def test_profile_shows_staff_roles(login, staff):
+    response = login(staff).get(PROFILE)
+    assert "社区工作人员 · 福阳社区" in response.text
+
+
+def test_user_changes_their_name(login, resident):
+    login(resident).post(PROFILE, {"real_name": "王淑芬", "phone": resident.phone})
+    resident.refresh_from_db()
+    assert resident.real_name == "王淑芬"
+
+
+def test_a_phone_number_taken_by_someone_else_is_refused_on_the_profile(
+    login, resident, other_resident
+):
+    response = login(resident).post(PROFILE, {"real_name": "王淑芬", "phone": other_resident.phone})
+    assert response.context["profile_form"].errors["phone"] == [
+        "这个手机号码已经注册过了，请直接登录。"
+    ]
+    resident.refresh_from_db()
+    assert resident.real_name != "王淑芬"
+
+
+def test_a_new_number_frees_the_old_one_for_whoever_gets_it_next(client, signup):
+    client.post(REGISTER, signup())
+    client.post(PROFILE, {"real_name": "张秀兰", "phone": "13987654321"})
+    client.logout()
+    assert authenticate(username="13987654321", password=NEW_PASSWORD) is not None
+    assert client.post(REGISTER, signup()).status_code == 302
+
+
+# ----- 双报到 with more communities, and residents becoming volunteers ----------------------
+
+
+def test_volunteer_asks_to_join_another_community(login, volunteer, other_community):
+    login(volunteer).post(reverse("accounts:join_community"), {"community": other_community.pk})
+    registration = volunteer.volunteer_profile.registrations.get(community=other_community)
+    assert registration.status == VolunteerRegistration.Status.PENDING
+    assert other_community not in volunteer.volunteer_communities()
+
+
+def test_asking_twice_for_the_same_community_is_refused(login, volunteer, community):
+    response = login(volunteer).post(
+        reverse("accounts:join_community"), {"community": community.pk}
+    )
+    assert response.context["join_form"].errors["community"] == [
+        "您已经向福阳社区报到过了（已通过），不用重复申请。"
+    ]
+    assert volunteer.volunteer_profile.registrations.count() == 1
+
+
+def test_someone_who_is_not_a_volunteer_cannot_join_a_community(login, resident, community):
+    response = login(resident).post(reverse("accounts:join_community"), {"community": community.pk})
+    assert response.status_code == 403
+
+
+def test_joining_a_community_by_get_is_not_allowed(login, volunteer):
+    assert login(volunteer).get(reverse("accounts:join_community")).status_code == 405
+
+
+def test_resident_becomes_a_volunteer_too(login, resident, community):
+    client = login(resident)
+    client.post(
+        reverse("accounts:become_volunteer"), {"community": community.pk, "is_party_member": "1"}
+    )
+    resident.refresh_from_db()
+    assert resident.volunteer_profile.registrations.get().status == "pending"
+    assert resident.resident.community == community
+
+
+def test_becoming_a_volunteer_is_offered_only_to_people_who_are_not_one(login, resident, volunteer):
+    assert "我也想当志愿者" in login(resident).get(PROFILE).text
+    assert "我也想当志愿者" not in login(volunteer).get(PROFILE).text
+
+
+# ----- passwords and logging in -----------------------------------------------------------
+
+
+def test_changing_the_password_makes_the_old_one_stop_working(login, resident):
+    response = login(resident).post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.url == reverse("accounts:password_change_done")
+    assert authenticate(username="resident", password=PASSWORD) is None
+    assert authenticate(username="resident", password=NEW_PASSWORD) == resident
+
+
+def test_a_wrong_old_password_changes_nothing(login, resident):
+    response = login(resident).post(
+        reverse("accounts:password_change"),
+        {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.context["form"].errors["old_password"] == ["你的旧密码不正确。请重新输入。"]
+
+
+def test_login_form_logs_in_by_phone_number(client, community):
+    person = ResidentFactory(community=community, user=UserFactory(phone="13600000001"))
+    response = client.post(
+        reverse("accounts:login"), {"username": "13600000001", "password": PASSWORD}
+    )
+    assert response.url == "/"
+    assert int(client.session["_auth_user_id"]) == person.user_id
+
+
+def test_login_page_asks_for_phone_or_username_and_links_to_sign_up(client, db):
+    response = client.get(reverse("accounts:login"))
+    assert "手机号或用户名" in response.text
+    assert f'href="{REGISTER}"' in response.text
+
+
+def test_a_bad_login_is_explained_in_chinese(client, resident):
+    response = client.post(
+        reverse("accounts:login"), {"username": resident.phone, "password": "wrong"}
+    )
+    assert "手机号（或用户名）与密码不匹配" in response.text
+
+
+def test_resident_is_welcomed_after_signing_up(client, signup):
+    response = client.post(REGISTER, signup())
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "注册成功，欢迎您！现在就可以说出您的微心愿。"
+    ]
