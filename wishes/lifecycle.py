@@ -87,6 +87,17 @@ def holds_open_claim(user: User, wish: Wish) -> bool:
     return claim.organisation_id is not None and claim.organisation_id in user.organisation_ids()
 
 
+def holds_active_claim(user: User, wish: Wish) -> bool:
+    """Holds an accepted claim (not a dispatch still waiting for an answer)."""
+    claim = wish.open_claim()
+    return claim is not None and claim.state == claim.State.ACTIVE and holds_open_claim(user, wish)
+
+
+def sees_private_side(user: User, wish: Wish) -> bool:
+    """Contact phone, address, photos and the timeline: only who needs them to help."""
+    return is_resident_of(user, wish) or is_staff_for(user, wish) or holds_active_claim(user, wish)
+
+
 def any_of(*rules: Rule) -> Rule:
     return lambda user, wish: any(rule(user, wish) for rule in rules)
 

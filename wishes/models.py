@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Resident, mask_name
 from communities.models import Community, Grid, Organisation
 
-from .lifecycle import MOVES, Move, Status, WishError, moves_from
+from .lifecycle import MOVES, Move, Status, WishError, moves_from, sees_private_side
 from .validators import validate_photo
 
 if TYPE_CHECKING:
@@ -278,6 +278,13 @@ class Wish(models.Model):
     def is_urgent(self) -> bool:
         return self.priority == self.Priority.URGENT
 
+    @property
+    def days_waiting(self) -> int | None:
+        """Whole days since publication, for a wish still waiting for someone."""
+        if self.published_at is None:
+            return None
+        return (timezone.now() - self.published_at).days
+
     def open_claim(self) -> Claim | None:
         """The dispatch waiting for an answer or the claim in progress, if any."""
         return (
@@ -286,6 +293,32 @@ class Wish(models.Model):
             .first()
         )
 
+    def shows_private_side_to(self, user: User) -> bool:
+        """Whether this user may see contact details, photos and the timeline."""
+        return sees_private_side(user, self)
+
+    def check_move(self, name: str, by: User | None, *, seen_status: str | None = None) -> None:
+        """Raise WishError if `by` may not make move `name` now (None is the system).
+
+        `seen_status` is what the actor last saw: if the move was possible from there, someone
+        else changed the wish in between, which is a conflict rather than a mistake.
+        """
+        move = MOVES[name]
+        if self.status not in move.sources:
+            if seen_status is not None and seen_status in move.sources:
+                raise WishError(
+                    _("手慢了一步：这个心愿刚刚已被他人处理（现在是“%(status)s”）。")
+                    % {"status": self.get_status_display()},
+                    code="conflict",
+                )
+            raise WishError(
+                _("心愿现在是“%(status)s”，不能%(move)s。")
+                % {"status": self.get_status_display(), "move": move.label},
+                code="state",
+            )
+        if by is not None and not move.allowed(by, self):
+            raise WishError(move.refusal, code="forbidden")
+
     def available_moves(self, user: User) -> list[Move]:
         """The moves this user may make now: what templates turn into buttons."""
         return [move for move in moves_from(self.status) if move.allowed(user, self)]
@@ -293,22 +326,26 @@ class Wish(models.Model):
     # ----- the life cycle ------------------------------------------------------------------
 
     @classmethod
-    def submit(cls, *, by: User | None, **fields: Any) -> Wish:
+    def submit(cls, *, by: User | None, photos: Iterable[File] = (), **fields: Any) -> Wish:
         """Create a wish awaiting review and start its timeline."""
         if fields.get("channel") is None:
             fields["channel"] = cls.Channel.ONLINE
         wish = cls(entered_by=by, **fields)
         wish.full_clean()
-        wish.save_submitted(by=by)
+        wish.save_submitted(by=by, photos=photos)
         return wish
 
-    def save_submitted(self, *, by: User | None) -> None:
+    def save_submitted(self, *, by: User | None, photos: Iterable[File] = ()) -> None:
         """Save a new, validated wish as awaiting review, with the first timeline event."""
         if not self._state.adding:
             raise WishError(_("这个心愿已经提交过了。"), code="invalid")
         self.status = Status.SUBMITTED
         with transaction.atomic():
             self.save()
+            for photo in photos:
+                WishPhoto.objects.create(
+                    wish=self, image=photo, kind=WishPhoto.Kind.REQUEST, uploaded_by=by
+                )
             WishEvent.objects.create(
                 wish=self,
                 actor=by,
@@ -338,20 +375,7 @@ class Wish(models.Model):
         try:
             with transaction.atomic():
                 wish = type(self).objects.select_for_update().get(pk=self.pk)
-                if wish.status not in move.sources:
-                    if seen_status in move.sources:
-                        raise WishError(
-                            _("手慢了一步：这个心愿刚刚已被他人处理（现在是“%(status)s”）。")
-                            % {"status": wish.get_status_display()},
-                            code="conflict",
-                        )
-                    raise WishError(
-                        _("心愿现在是“%(status)s”，不能%(move)s。")
-                        % {"status": wish.get_status_display(), "move": move.label},
-                        code="state",
-                    )
-                if by is not None and not move.allowed(by, wish):
-                    raise WishError(move.refusal, code="forbidden")
+                wish.check_move(name, by, seen_status=seen_status)
                 if before is not None:
                     before(wish)
                 from_status = wish.status

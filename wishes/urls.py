@@ -1,9 +1,25 @@
 from django.urls import path
 
-from . import views
+from .views import public, resident, volunteer
 
 app_name = "wishes"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("wishes/", public.WishListView.as_view(), name="list"),
+    path("wishes/<int:pk>/", public.wish_detail, name="detail"),
+    path("wishes/<int:pk>/photos/<int:photo_pk>/", public.photo, name="photo"),
+    # 群众点单: residents
+    path("wishes/new/", resident.wish_create, name="new"),
+    path("wishes/mine/", resident.MyWishesView.as_view(), name="mine"),
+    path("wishes/<int:pk>/edit/", resident.wish_edit, name="edit"),
+    path("wishes/<int:pk>/withdraw/", resident.withdraw, name="withdraw"),
+    path("wishes/<int:pk>/confirm/", resident.confirm, name="confirm"),
+    # 党员接单: volunteers
+    path("wishes/<int:pk>/claim/", volunteer.claim, name="claim"),
+    path("claims/", volunteer.MyClaimsView.as_view(), name="claims"),
+    path("wishes/<int:pk>/accept/", volunteer.accept, name="accept"),
+    path("wishes/<int:pk>/decline/", volunteer.decline, name="decline"),
+    path("wishes/<int:pk>/release/", volunteer.release, name="release"),
+    path("wishes/<int:pk>/fulfil/", volunteer.fulfil, name="fulfil"),
 ]

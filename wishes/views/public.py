@@ -1,0 +1,239 @@
+"""Pages everyone reaches: the home page, the published wish list, a wish, and its photos."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView
+
+from accounts.models import VolunteerRegistration
+from communities.models import Community, Grid
+
+from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
+from ..lifecycle import DONE_STATUSES, Status, holds_active_claim, is_staff_for
+from ..models import Category, Claim, Wish, WishPhoto
+from .base import visible_wish
+
+CARD_RELATED = ["category", "community", "grid", "resident"]
+
+
+def home(request):
+    """One page, several roles: each person sees what they came for first."""
+    user = request.user
+    totals = Wish.objects.exclude(status__in=[Status.REJECTED, Status.WITHDRAWN]).aggregate(
+        collected=Count("pk"),
+        fulfilled=Count("pk", filter=Q(status__in=DONE_STATUSES)),
+    )
+    context = {"totals": totals}
+    if not user.is_authenticated:
+        context["recent"] = (
+            Wish.objects.visible_to(user)
+            .published()
+            .select_related(*CARD_RELATED)
+            .order_by("published_at", "pk")[:6]
+        )
+        return render(request, "wishes/home.html", context)
+
+    resident = getattr(user, "resident", None)
+    if resident is not None:
+        context["my_wishes"] = (
+            Wish.objects.filter(resident__user=user)
+            .select_related(*CARD_RELATED)
+            .order_by("-created_at")[:3]
+        )
+    profile = getattr(user, "volunteer_profile", None)
+    if profile is not None:
+        registrations = list(profile.registrations.select_related("community"))
+        approved = [r.community_id for r in registrations if r.status == "approved"]
+        context["registrations"] = registrations
+        context["is_approved_volunteer"] = bool(approved)
+        context["nearby"] = (
+            Wish.objects.published()
+            .filter(community__in=[r.community_id for r in registrations])
+            .select_related(*CARD_RELATED)
+            .order_by("published_at", "pk")[:5]
+        )
+        context["due_claims"] = (
+            Claim.objects.filter(claim_holder_q(user), state__in=Claim.OPEN_STATES)
+            .select_related("wish", "wish__community", "organisation")
+            .order_by(F("due_date").asc(nulls_last=True), "created_at")[:5]
+        )
+    if user.is_community_staff:
+        managed = Wish.objects.managed_by(user)
+        context["staff_counts"] = managed.aggregate(
+            to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            to_dispatch=Count("pk", filter=Q(status=Status.APPROVED)),
+            in_progress=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.CLAIMED])),
+            to_confirm=Count("pk", filter=Q(status=Status.FULFILLED)),
+        )
+    return render(request, "wishes/home.html", context)
+
+
+def claim_holder_q(user) -> Q:
+    """Claims a user holds, alone or through their organisation."""
+    q = Q(volunteer=user)
+    if org_ids := user.organisation_ids():
+        q |= Q(organisation__in=org_ids)
+    return q
+
+
+class WishFilterForm(forms.Form):
+    """The list's filters. Anything unrecognised is ignored, never an error page."""
+
+    SORTS = [("oldest", _("等待最久")), ("due", _("期望日期最近")), ("newest", _("最新发布"))]
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=50)
+    scope = forms.ChoiceField(
+        label=_("范围"),
+        required=False,
+        choices=[("mine", _("我报到的社区")), ("all", _("全部社区"))],
+    )
+    community = forms.ModelChoiceField(
+        label=_("社区"), queryset=Community.objects.all(), required=False, empty_label=_("全部社区")
+    )
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("全部网格")
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部类别"),
+    )
+    target_group = forms.ChoiceField(
+        label=_("服务对象"),
+        required=False,
+        choices=[("", _("全部对象")), *Wish.TargetGroup.choices],
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *Wish.Kind.choices]
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        community_id = self.data.get("community")
+        if community_id and str(community_id).isdigit():
+            self.fields["grid"].queryset = Grid.objects.filter(community_id=community_id)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def value(self, name: str):
+        """The cleaned value of one filter, or its empty value if it was not valid."""
+        if name in self.errors:  # validates the form the first time it is asked
+            return None
+        return self.cleaned_data.get(name)
+
+
+class WishListView(ListView):
+    """心愿清单: published wishes nobody has taken on yet, oldest first so none waits forever."""
+
+    template_name = "wishes/wish_list.html"
+    context_object_name = "wishes"
+    paginate_by = 20
+
+    def home_communities(self) -> list[int]:
+        """The communities a user belongs to: volunteer registrations, home, workplace."""
+        user = self.request.user
+        if not user.is_authenticated:
+            return []
+        ids = set(
+            VolunteerRegistration.objects.filter(volunteer__user=user)
+            .exclude(status=VolunteerRegistration.Status.REFUSED)
+            .values_list("community_id", flat=True)
+        )
+        resident = getattr(user, "resident", None)
+        if resident is not None:
+            ids.add(resident.community_id)
+        if user.is_community_staff and not user.is_superuser:
+            ids.update(user.managed_communities().values_list("pk", flat=True))
+        return sorted(ids)
+
+    def get_queryset(self):
+        self.filters = WishFilterForm(self.request.GET)
+        get = self.filters.value
+        queryset = Wish.objects.visible_to(self.request.user).published()
+        self.mine = self.home_communities()
+        community = get("community")
+        if community is not None:
+            queryset = queryset.filter(community=community)
+            if grid := get("grid"):
+                queryset = queryset.filter(grid=grid)
+        elif self.mine and get("scope") != "all":
+            queryset = queryset.filter(community__in=self.mine)
+        if category := get("category"):
+            queryset = queryset.filter(category=category)
+        if target_group := get("target_group"):
+            queryset = queryset.filter(target_group=target_group)
+        if kind := get("kind"):
+            queryset = queryset.filter(kind=kind)
+        if q := (get("q") or "").strip():
+            queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
+        order = {
+            "due": [F("due_date").asc(nulls_last=True), "published_at", "pk"],
+            "newest": ["-published_at", "-pk"],
+        }.get(get("sort") or "oldest", ["published_at", "pk"])
+        return queryset.select_related(*CARD_RELATED).order_by(*order)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filters=self.filters,
+            has_home_communities=bool(self.mine),
+            showing_all=self.filters.value("scope") == "all" or not self.mine,
+            querystring=query.urlencode(),
+        )
+        return context
+
+
+def wish_detail(request, pk: int):
+    wish = visible_wish(request, pk)
+    user = request.user
+    private = wish.shows_private_side_to(user)
+    moves = (
+        {move.name: move for move in wish.available_moves(user)} if user.is_authenticated else {}
+    )
+    context = {
+        "wish": wish,
+        "private": private,
+        "moves": moves,
+        "open_claim": wish.open_claim(),
+        # What delivery needs, and nothing more: for the active claimer and the community.
+        "show_contact": wish.resident_id is not None
+        and (is_staff_for(user, wish) or holds_active_claim(user, wish)),
+        "events": wish.events.select_related("actor") if private else None,
+        "photos": wish.photos.all() if private else None,
+        "is_volunteer": user.is_authenticated and hasattr(user, "volunteer_profile"),
+    }
+    if "claim" in moves:
+        context["claim_form"] = ClaimForm(user=user)
+    if "release" in moves:
+        context["release_form"] = ReasonForm()
+    if "decline" in moves:
+        context["decline_form"] = ReasonForm()
+    if "withdraw" in moves:
+        context["withdraw_form"] = WithdrawForm()
+    if "confirm" in moves:
+        context["confirm_form"] = ConfirmForm()
+    return render(request, "wishes/wish_detail.html", context)
+
+
+def photo(request, pk: int, photo_pk: int):
+    """Photos are private: served only to who sees the wish's private side."""
+    wish = visible_wish(request, pk)
+    if not wish.shows_private_side_to(request.user):
+        raise Http404
+    item = get_object_or_404(WishPhoto, pk=photo_pk, wish=wish)
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,128 @@
+"""群众点单: a resident submits a wish, follows it, edits or withdraws it, and confirms it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+
+from ..forms import ConfirmForm, WishForm, WithdrawForm
+from ..lifecycle import WishError
+from ..models import Wish, WishEvent
+from .base import refused, visible_wish
+
+
+def _resident_or_403(user):
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        raise PermissionDenied(
+            _("只有登记为居民的账号可以提交心愿。需要帮助请联系社区或网格员代为填报。")
+        )
+    return resident
+
+
+@login_required
+def wish_create(request):
+    resident = _resident_or_403(request.user)
+    draft = Wish(
+        resident=resident,
+        community=resident.community,
+        grid=resident.grid,
+        channel=Wish.Channel.ONLINE,
+        entered_by=request.user,
+    )
+    form = WishForm(request.POST or None, request.FILES or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        wish = form.save(commit=False)
+        wish.save_submitted(by=request.user, photos=form.cleaned_data["photo"])
+        messages.success(
+            request, _("心愿已提交，社区工作人员审核后会发布到心愿清单。您可以在这里查看进度。")
+        )
+        return redirect("wishes:mine")
+    return render(request, "wishes/wish_form.html", {"form": form, "resident": resident})
+
+
+class MyWishesView(LoginRequiredMixin, ListView):
+    """我的心愿: every wish made for me, with its progress and timeline."""
+
+    template_name = "wishes/my_wishes.html"
+    context_object_name = "wishes"
+    paginate_by = 10
+
+    def get_queryset(self):
+        return (
+            Wish.objects.filter(resident__user=self.request.user)
+            .select_related("category", "community", "grid")
+            .prefetch_related(
+                Prefetch("events", queryset=WishEvent.objects.select_related("actor"))
+            )
+            .order_by("-created_at")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_resident"] = hasattr(self.request.user, "resident")
+        context["confirm_form"] = ConfirmForm()
+        context["withdraw_form"] = WithdrawForm()
+        return context
+
+
+@login_required
+def wish_edit(request, pk: int):
+    wish = visible_wish(request, pk)
+    try:
+        wish.check_move("edit", request.user)
+    except WishError as error:
+        return refused(request, error, wish)
+    form = WishForm(request.POST or None, instance=Wish.objects.get(pk=wish.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            event = wish.edit(by=request.user, **changes)
+        except WishError as error:
+            return refused(request, error, wish)
+        messages.success(request, _("心愿已修改。") if event else _("没有需要保存的修改。"))
+        return redirect("wishes:mine")
+    return render(request, "wishes/wish_form.html", {"form": form, "wish": wish})
+
+
+@require_POST
+@login_required
+def withdraw(request, pk: int):
+    wish = visible_wish(request, pk)
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        wish.withdraw(by=request.user, reason=reason)
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, _("心愿已撤回。"))
+    return redirect("wishes:mine")
+
+
+@require_POST
+@login_required
+def confirm(request, pk: int):
+    wish = visible_wish(request, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查填写的内容：评分请选择1到5颗星。"))
+        return redirect("wishes:detail", pk=wish.pk)
+    try:
+        wish.confirm(
+            by=request.user,
+            thanks=form.cleaned_data["thanks"],
+            rating=form.cleaned_data["rating"],
+        )
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, _("已确认收到，谢谢您的反馈！"))
+    if wish.resident is not None and wish.resident.user_id == request.user.pk:
+        return redirect("wishes:mine")
+    return redirect("wishes:detail", pk=wish.pk)

@@ -1,0 +1,136 @@
+"""党员接单: a volunteer claims a wish, answers a dispatch, gives a claim up or fulfils it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from ..forms import ClaimForm, FulfilForm, ReasonForm
+from ..lifecycle import Status, WishError
+from ..models import Claim, Wish
+from .base import refused, visible_wish
+from .public import claim_holder_q
+
+
+@require_POST
+@login_required
+def claim(request, pk: int):
+    # Anyone logged in saw the wish while it was published; if it has moved on since,
+    # they lost a race and should hear so (409), not be told it never existed.
+    wish = get_object_or_404(
+        Wish.objects.select_related("community"), pk=pk, published_at__isnull=False
+    )
+    if wish.status != Status.APPROVED and not wish.shows_private_side_to(request.user):
+        return refused(
+            request,
+            WishError(
+                _("手慢了一步：这个心愿刚刚已被他人认领或已结束。看看其他等待认领的心愿吧。"),
+                "conflict",
+            ),
+        )
+    form = ClaimForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return refused(
+            request, WishError(_("您不是所选单位的成员，不能以该单位名义认领。"), "forbidden"), wish
+        )
+    try:
+        wish.claim(by=request.user, organisation=form.cleaned_data["organisation"])
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(
+        request,
+        _("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
+    )
+    return redirect("wishes:detail", pk=wish.pk)
+
+
+class MyClaimsView(LoginRequiredMixin, TemplateView):
+    """我的认领: dispatches waiting for an answer, claims in progress, and what I fulfilled."""
+
+    template_name = "wishes/my_claims.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = Claim.objects.filter(claim_holder_q(self.request.user)).select_related(
+            "wish",
+            "wish__category",
+            "wish__community",
+            "wish__grid",
+            "wish__resident",
+            "organisation",
+            "volunteer",
+        )
+        due_first = [F("due_date").asc(nulls_last=True), "created_at"]
+        context.update(
+            offered=mine.filter(state=Claim.State.OFFERED).order_by(*due_first),
+            active=mine.filter(state=Claim.State.ACTIVE).order_by(*due_first),
+            fulfilled=mine.filter(state=Claim.State.FULFILLED).order_by("-ended_at")[:10],
+            reason_form=ReasonForm(),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+@require_POST
+@login_required
+def accept(request, pk: int):
+    wish = visible_wish(request, pk)
+    try:
+        wish.accept(by=request.user)
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, _("已接单，请尽快联系心愿人。"))
+    return redirect("wishes:detail", pk=wish.pk)
+
+
+def _with_reason(request, pk: int, move: str, done: str):
+    wish = visible_wish(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return refused(request, WishError(_("请填写原因，方便社区重新安排。"), "invalid"), wish)
+    try:
+        getattr(wish, move)(by=request.user, reason=form.cleaned_data["reason"])
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, done)
+    return redirect("wishes:claims")
+
+
+@require_POST
+@login_required
+def decline(request, pk: int):
+    return _with_reason(request, pk, "decline", _("已退回派单，社区会重新安排。"))
+
+
+@require_POST
+@login_required
+def release(request, pk: int):
+    return _with_reason(request, pk, "release", _("已放弃认领，心愿回到心愿清单等待他人认领。"))
+
+
+@login_required
+def fulfil(request, pk: int):
+    wish = visible_wish(request, pk)
+    try:
+        wish.check_move("fulfil", request.user)
+    except WishError as error:
+        return refused(request, error, wish)
+    form = FulfilForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            wish.fulfil(
+                by=request.user, note=form.cleaned_data["note"], photos=form.cleaned_data["photos"]
+            )
+        except WishError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已报告兑现，等待心愿人确认。谢谢您！"))
+            return redirect("wishes:claims")
+    return render(request, "wishes/fulfil_form.html", {"wish": wish, "form": form})
