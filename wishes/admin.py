@@ -113,24 +113,7 @@ class WishAdmin(RoleScopedAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [
-        "entered_by",
-        "status",
-        "reviewed_by",
-        "reviewed_at",
-        "reject_reason",
-        "published_at",
-        "claimed_at",
-        "fulfilled_at",
-        "fulfil_note",
-        "confirmed_at",
-        "thanks_note",
-        "rating",
-        "closed_at",
-        "close_reason",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = ["entered_by", *progress_fields]
     actions = ["approve_selected", "reject_selected", "dispatch_selected", "close_selected"]
 
     class Media:
