@@ -1,0 +1,184 @@
+"""What happens to a wish, kept as records: claims, the timeline, photos."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Organisation
+
+from ..lifecycle import MOVES, Status, WishError
+from ..validators import validate_photo
+
+
+class Claim(models.Model):
+    """Who holds a wish: a volunteer's claim, or a dispatch to a volunteer or an organisation.
+
+    At most one claim per wish is open (offered or active) at a time, enforced by the database.
+    Finished claims stay as the record of who fulfilled what.
+    """
+
+    class State(models.TextChoices):
+        OFFERED = "offered", _("待接单")
+        ACTIVE = "active", _("进行中")
+        FULFILLED = "fulfilled", _("已兑现")
+        DECLINED = "declined", _("已退回")
+        RELEASED = "released", _("已放弃")
+        CANCELLED = "cancelled", _("已取消")
+
+    OPEN_STATES = (State.OFFERED, State.ACTIVE)
+
+    wish = models.ForeignKey(
+        "wishes.Wish", models.CASCADE, related_name="claims", verbose_name=_("心愿")
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("志愿者"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("单位/党支部"),
+    )
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("派单人"),
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices)
+    due_date = models.DateField(_("完成期限"), null=True, blank=True)
+    note = models.TextField(_("派单说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.TextField(_("结束原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("认领/派单")
+        verbose_name_plural = _("认领/派单")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wish"],
+                condition=Q(state__in=["offered", "active"]),
+                name="one_open_claim_per_wish",
+                violation_error_message=_("这个心愿已经有人认领了。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteer__isnull=False) | Q(organisation__isnull=False),
+                name="claim_has_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.holder_display}"
+
+    @property
+    def holder_display(self) -> str:
+        if self.organisation_id and self.volunteer_id:
+            return f"{self.organisation}（{self.volunteer}）"
+        return str(self.organisation or self.volunteer)
+
+
+class WishEvent(models.Model):
+    """One line of a wish's timeline: who moved it, when, from what to what. Never edited."""
+
+    wish = models.ForeignKey(
+        "wishes.Wish", models.CASCADE, related_name="events", verbose_name=_("心愿")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    ACTION_LABELS = {"submit": _("提交心愿"), **{name: m.label for name, m in MOVES.items()}}
+
+    class Meta:
+        verbose_name = _("心愿动态")
+        verbose_name_plural = _("心愿动态")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.action_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise WishError(_("心愿动态一经记录不能修改。"), code="invalid")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise WishError(_("心愿动态一经记录不能删除。"), code="invalid")
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else str(_("系统"))
+
+
+def photo_path(instance: WishPhoto, filename: str) -> str:
+    """A random name: file names must not carry residents' names or anything else."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"wish-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class WishPhoto(models.Model):
+    """A photo of what is needed (with the wish) or of the hand-over (with the fulfilment).
+
+    Photos are served only through a view that checks who may see the wish's private side.
+    """
+
+    MAX_PER_REPORT = 6
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("心愿照片")
+        FULFILMENT = "fulfilment", _("兑现照片")
+
+    wish = models.ForeignKey(
+        "wishes.Wish", models.CASCADE, related_name="photos", verbose_name=_("心愿")
+    )
+    image = models.ImageField(_("照片"), upload_to=photo_path, validators=[validate_photo])
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("心愿照片")
+        verbose_name_plural = _("心愿照片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.get_kind_display()}"
