@@ -46,6 +46,8 @@ RELATED_FIELDS = {
     "fulfil": {"fulfilled_at": NOW, "fulfil_note": NOTE},
     "confirm": {"confirmed_at": NOW, "thanks_note": THANKS, "rating": 4},
     "close": {"closed_at": NOW, "close_reason": REASON},
+    "remind": {},
+    "escalate": {"escalated_at": NOW},
 }
 
 
@@ -72,9 +74,13 @@ class Mover:
             "fulfil": (self.claimer, {"note": NOTE}),
             "confirm": (self.resident, {"thanks": THANKS, "rating": 4}),
             "close": (self.staff, {"reason": REASON}),
+            "remind": (self.staff, {"note": "请本周内送达"}),
+            "escalate": (self.staff, {}),
         }[name]
 
-    def expected_note(self, name: str) -> str:
+    def expected_note(self, name: str, wish: Wish) -> str:
+        if name == "escalate":
+            return f"{wish.community}的心愿“{wish.title}”已等待0天无人认领，请协调。"
         return {
             "approve": "",
             "reject": REASON,
@@ -88,6 +94,7 @@ class Mover:
             "fulfil": NOTE,
             "confirm": THANKS,
             "close": REASON,
+            "remind": "请本周内送达",
         }[name]
 
     def __call__(self, wish: Wish, name: str) -> WishEvent:
@@ -134,6 +141,8 @@ def test_the_table_is_the_agreed_life_cycle():
         "fulfil": ({"claimed"}, "fulfilled"),
         "confirm": ({"fulfilled"}, "confirmed"),
         "close": ({"approved", "dispatched", "claimed"}, "closed"),
+        "remind": ({"dispatched", "claimed"}, None),
+        "escalate": ({"approved"}, None),
     }
 
 
@@ -142,7 +151,7 @@ def test_allowed_move_reaches_its_target_status(status, name, wish_in, move_as_a
     wish = wish_in(status)
     move_as_allowed(wish, name)
     wish.refresh_from_db()
-    assert wish.status == MOVES[name].target
+    assert wish.status == MOVES[name].target_from(status)
 
 
 @pytest.mark.parametrize(("status", "name"), ALLOWED)
@@ -163,8 +172,8 @@ def test_allowed_move_event_names_actor_statuses_and_note(status, name, wish_in,
         actor,
         name,
         status,
-        MOVES[name].target,
-        move_as_allowed.expected_note(name),
+        MOVES[name].target_from(status),
+        move_as_allowed.expected_note(name, wish),
     )
 
 

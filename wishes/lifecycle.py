@@ -106,11 +106,14 @@ def any_of(*rules: Rule) -> Rule:
 class Move:
     name: str
     sources: frozenset[str]
-    target: str
+    target: str | None  # None: the wish stays where it is (edit, remind, escalate)
     label: Promise
     allowed: Rule
     # Shown when the actor rule fails, so every refusal says why in plain Chinese.
     refusal: Promise
+
+    def target_from(self, status: str) -> str:
+        return self.target or status
 
 
 S = Status
@@ -205,6 +208,22 @@ MOVES: dict[str, Move] = {
             _("确认收到"),
             any_of(is_resident_of, is_staff_for),
             _("只有心愿人本人或本社区工作人员可以确认。"),
+        ),
+        Move(
+            "remind",
+            frozenset({S.DISPATCHED, S.CLAIMED}),
+            None,
+            _("催办"),
+            is_staff_for,
+            _("只有本社区工作人员可以催办。"),
+        ),
+        Move(
+            "escalate",
+            frozenset({S.APPROVED}),
+            None,
+            _("上报街道"),
+            is_staff_for,
+            _("只有本社区工作人员可以上报街道。"),
         ),
         Move(
             "close",

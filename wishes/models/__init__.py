@@ -1,4 +1,17 @@
-from .records import Claim, WishEvent, WishPhoto, photo_path
+from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
+from .staff import DEFAULT_REJECTION_REASONS, Notice, RejectionReason
 from .wish import Category, Wish, WishQuerySet
 
-__all__ = ["Category", "Claim", "Wish", "WishEvent", "WishPhoto", "WishQuerySet", "photo_path"]
+__all__ = [
+    "DEFAULT_REJECTION_REASONS",
+    "Category",
+    "Claim",
+    "FollowUp",
+    "Notice",
+    "RejectionReason",
+    "Wish",
+    "WishEvent",
+    "WishPhoto",
+    "WishQuerySet",
+    "photo_path",
+]

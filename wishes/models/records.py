@@ -65,6 +65,7 @@ class Claim(models.Model):
     note = models.TextField(_("派单说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("最近催办"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     end_reason = models.TextField(_("结束原因"), blank=True)
 
@@ -87,6 +88,20 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wish} · {self.holder_display}"
+
+    def holders(self) -> list:
+        """Who answers for this claim: its volunteer, or every member of its organisation."""
+        from accounts.models import User
+
+        if self.volunteer_id:
+            return [self.volunteer]
+        if self.organisation_id:
+            return list(
+                User.objects.filter(
+                    is_active=True, volunteer_profile__organisation=self.organisation_id
+                )
+            )
+        return []
 
     @property
     def holder_display(self) -> str:
@@ -182,3 +197,44 @@ class WishPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wish} · {self.get_kind_display()}"
+
+
+class FollowUp(models.Model):
+    """回访: staff check on a resident after their wish came true."""
+
+    class Method(models.TextChoices):
+        VISIT = "visit", _("上门回访")
+        PHONE = "phone", _("电话回访")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        NEUTRAL = "neutral", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    wish = models.ForeignKey(
+        "wishes.Wish", models.CASCADE, related_name="follow_ups", verbose_name=_("心愿")
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("回访人"),
+    )
+    visited_on = models.DateField(_("回访日期"), default=timezone.localdate)
+    method = models.CharField(
+        _("方式"), max_length=10, choices=Method.choices, default=Method.VISIT
+    )
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    note = models.TextField(_("回访情况"))
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回访记录")
+        verbose_name_plural = _("回访记录")
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.visited_on}"

@@ -21,6 +21,7 @@ from communities.models import Community, Grid, Organisation
 
 from ..lifecycle import MOVES, Move, Status, WishError, moves_from, sees_private_side
 from .records import Claim, WishEvent, WishPhoto
+from .staff import Notice
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -204,6 +205,7 @@ class Wish(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
+    escalated_at = models.DateTimeField(_("上报街道时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     close_reason = models.TextField(_("关闭原因"), blank=True)
 
@@ -378,7 +380,7 @@ class Wish(models.Model):
                 if before is not None:
                     before(wish)
                 from_status = wish.status
-                wish.status = move.target
+                wish.status = move.target_from(from_status)
                 for field, value in (changes or {}).items():
                     setattr(wish, field, value)
                 wish._in_transition = True
@@ -393,7 +395,7 @@ class Wish(models.Model):
                     actor=by,
                     action=name,
                     from_status=from_status,
-                    to_status=move.target,
+                    to_status=wish.status,
                     note=note,
                 )
         except IntegrityError as exc:
@@ -531,7 +533,7 @@ class Wish(models.Model):
                 )
 
         def create_offer(wish: Wish) -> None:
-            Claim.objects.create(
+            offer = Claim.objects.create(
                 wish=wish,
                 volunteer=volunteer,
                 organisation=organisation,
@@ -539,6 +541,13 @@ class Wish(models.Model):
                 state=Claim.State.OFFERED,
                 due_date=due_date or wish.due_date,
                 note=note,
+            )
+            Notice.send(
+                offer.holders(),
+                str(_("社区派给您一个心愿：“%(title)s”，请在“我的认领”里接单或退回。"))
+                % {"title": wish.title},
+                kind=Notice.Kind.DISPATCHED,
+                wish=wish,
             )
 
         recipient = volunteer or organisation
@@ -563,23 +572,39 @@ class Wish(models.Model):
     def decline(self, *, by: User, reason: str) -> WishEvent:
         """Turn a dispatch down; the wish goes back to the published list."""
         reason = _required(reason, _("请说明退回派单的原因，方便社区重新安排。"))
-        return self._move(
-            "decline",
-            by,
-            note=reason,
-            after=lambda wish: _end_open_claim(wish, Claim.State.DECLINED, reason),
-        )
+
+        def end_offer(wish: Wish) -> None:
+            offer = wish.open_claim()
+            _end_open_claim(wish, Claim.State.DECLINED, reason)
+            if offer.dispatched_by_id and offer.dispatched_by_id != by.pk:
+                Notice.send(
+                    [offer.dispatched_by],
+                    str(_("派单“%(title)s”被%(who)s退回：%(reason)s"))
+                    % {"title": wish.title, "who": offer.holder_display, "reason": reason},
+                    kind=Notice.Kind.DECLINED,
+                    wish=wish,
+                )
+
+        return self._move("decline", by, note=reason, after=end_offer)
 
     def release(self, *, by: User | None, reason: str) -> WishEvent:
         """Give a claim up; the wish goes back to the published list for someone else."""
         reason = _required(reason, _("请说明放弃认领的原因。"))
-        return self._move(
-            "release",
-            by,
-            note=reason,
-            changes={"claimed_at": None},
-            after=lambda wish: _end_open_claim(wish, Claim.State.RELEASED, reason),
-        )
+
+        def end_claim(wish: Wish) -> None:
+            claim = wish.open_claim()
+            _end_open_claim(wish, Claim.State.RELEASED, reason)
+            holders = claim.holders()
+            if by is None or by not in holders:
+                Notice.send(
+                    holders,
+                    str(_("您认领的心愿“%(title)s”已被释放：%(reason)s"))
+                    % {"title": wish.title, "reason": reason},
+                    kind=Notice.Kind.RELEASED,
+                    wish=wish,
+                )
+
+        return self._move("release", by, note=reason, changes={"claimed_at": None}, after=end_claim)
 
     def fulfil(self, *, by: User, note: str, photos: Iterable[File] = ()) -> WishEvent:
         """The claimer reports the wish came true, with up to six photos."""
@@ -616,6 +641,44 @@ class Wish(models.Model):
             "rating": int(rating) if rating is not None else None,
         }
         return self._move("confirm", by, note=thanks, changes=changes)
+
+    def remind(self, *, by: User | None, note: str = "") -> WishEvent:
+        """催办: nudge whoever holds the wish; their inbox and the timeline both say so."""
+        now = timezone.now()
+        text = (note or "").strip() or str(
+            _("请尽快处理心愿“%(title)s”，如有困难可以在“我的认领”里放弃或退回。")
+        ) % {"title": self.title}
+
+        def nudge(wish: Wish) -> None:
+            claim = wish.open_claim()
+            claim.reminded_at = now
+            claim.save(update_fields=["reminded_at"])
+            Notice.send(claim.holders(), text, kind=Notice.Kind.REMIND, wish=wish)
+
+        return self._move("remind", by, note=text, after=nudge)
+
+    def escalate(self, *, by: User | None) -> WishEvent:
+        """Tell the street admins a wish has waited too long for anyone to take it on."""
+        from accounts.models import StaffRole, User
+
+        days = self.days_waiting or 0
+        text = str(_("%(community)s的心愿“%(title)s”已等待%(days)d天无人认领，请协调。")) % {
+            "community": self.community,
+            "title": self.title,
+            "days": days,
+        }
+
+        def tell_street(wish: Wish) -> None:
+            admins = User.objects.filter(
+                is_active=True,
+                staff_roles__role=StaffRole.Role.STREET_ADMIN,
+                staff_roles__street=wish.community.street_id,
+            ).distinct()
+            Notice.send(admins, text, kind=Notice.Kind.ESCALATED, wish=wish)
+
+        return self._move(
+            "escalate", by, note=text, changes={"escalated_at": timezone.now()}, after=tell_street
+        )
 
     def close(self, *, by: User | None, reason: str) -> WishEvent:
         """无法实现: stop the wish, kept apart from fulfilled ones and counted apart."""
