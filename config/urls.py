@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("staff/", include("wishes.urls_staff")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wishes.urls")),
 ]
