@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Grid, Organisation
 
-from .models import User
+from .models import Resident, User
 from .validators import validate_mobile
 
 PHONE_TAKEN = _("这个手机号码已经注册过了，请直接登录。")
@@ -161,6 +161,15 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         widget=GridSelect,
         help_text=_("不清楚可以不选，网格员会帮您补上。"),
     )
+    address = forms.CharField(
+        label=_("住址"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        help_text=_(
+            "例如：明珠花园7号楼2单元101室。只有社区和认领您心愿的志愿者能看到，方便送到家。"
+        ),
+    )
     is_party_member = party_member_field(required=False)
     organisation = organisation_field()
 
@@ -178,7 +187,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
             "password2",
             "real_name",
             "community",
-            Div("grid", css_id="resident-fields"),
+            Div("grid", "address", css_id="resident-fields"),
             Div(
                 Field("is_party_member", template=CHOICE_BUTTONS, wrapper_class="col-6"),
                 "organisation",
@@ -210,6 +219,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         )
         if self.is_volunteer:
             cleaned["grid"] = None
+            cleaned["address"] = ""
             if cleaned.get("is_party_member") is None:
                 self.add_error(
                     "is_party_member", self.fields["is_party_member"].error_messages["required"]
@@ -240,10 +250,20 @@ class ProfileForm(forms.ModelForm):
         fields = ["real_name", "phone"]
         widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, resident: Resident | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["real_name"].required = True
         self.old_phone = self.instance.phone
+        self.resident = resident
+        if resident is not None:
+            self.fields["address"] = forms.CharField(
+                label=_("住址"),
+                max_length=200,
+                required=False,
+                initial=resident.address,
+                widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+                help_text=_("只有社区和认领您心愿的志愿者能看到，方便送到家。"),
+            )
         self.helper = submit_free_helper()
 
     def clean_phone(self) -> str:
@@ -260,7 +280,17 @@ class ProfileForm(forms.ModelForm):
             user.username = user.phone
         if commit:
             user.save()
+            self._save_resident(user)
         return user
+
+    def _save_resident(self, user: User) -> None:
+        """The resident record keeps the address and follows a changed phone number."""
+        if self.resident is None:
+            return
+        self.resident.address = self.cleaned_data.get("address", self.resident.address)
+        if self.resident.phone == (self.old_phone or ""):
+            self.resident.phone = user.phone or ""
+        self.resident.save(update_fields=["address", "phone"])
 
 
 class JoinCommunityForm(forms.Form):

@@ -41,6 +41,7 @@ def _create_account(data: dict) -> User:
             phone=data["phone"],
             community=data["community"],
             grid=data["grid"],
+            address=data["address"],
         )
     else:
         _make_volunteer(user, data)
@@ -106,7 +107,7 @@ def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
     else:
         initial = {"community": resident.community_id} if resident else {}
         forms.setdefault("volunteer_form", BecomeVolunteerForm(initial=initial))
-    forms.setdefault("profile_form", ProfileForm(instance=user))
+    forms.setdefault("profile_form", ProfileForm(instance=user, resident=resident))
     context = {
         "resident": resident,
         "volunteer": volunteer,
@@ -122,7 +123,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_profile(request)
     # A copy, so a rejected edit never leaks into request.user (the header shows its name).
-    form = ProfileForm(request.POST, instance=User.objects.get(pk=request.user.pk))
+    form = ProfileForm(
+        request.POST,
+        instance=User.objects.get(pk=request.user.pk),
+        resident=Resident.objects.filter(user=request.user).first(),
+    )
     if not form.is_valid():
         return _render_profile(request, profile_form=form)
     try:

@@ -65,6 +65,11 @@ def test_resident_sign_up_creates_a_login_and_a_resident_record(client, signup, 
     assert person.user.check_password(NEW_PASSWORD)
 
 
+def test_resident_sign_up_keeps_the_address_for_delivery(client, signup):
+    client.post(REGISTER, signup(address="明珠花园7号楼2单元101室"))
+    assert Resident.objects.get(user__username=PHONE).address == "明珠花园7号楼2单元101室"
+
+
 def test_resident_is_logged_in_and_sent_to_make_a_wish(client, signup):
     response = client.post(REGISTER, signup())
     assert response.url == reverse("wishes:new")
@@ -297,3 +302,17 @@ def test_resident_is_welcomed_after_signing_up(client, signup):
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "注册成功，欢迎您！现在就可以说出您的微心愿。"
     ]
+
+
+def test_resident_adds_their_address_on_the_profile(login, resident):
+    login(resident).post(
+        PROFILE,
+        {"real_name": "张秀兰", "phone": resident.phone, "address": "明珠花园2号楼1单元301室"},
+    )
+    assert Resident.objects.get(user=resident).address == "明珠花园2号楼1单元301室"
+
+
+def test_changing_phone_on_the_profile_updates_the_resident_record(login, resident):
+    Resident.objects.filter(user=resident).update(phone=resident.phone)
+    login(resident).post(PROFILE, {"real_name": "张秀兰", "phone": "13900001111", "address": ""})
+    assert Resident.objects.get(user=resident).phone == "13900001111"
