@@ -1,0 +1,151 @@
+"""导入导出: the Excel template, uploading filled sheets, and exporting wishes and volunteers.
+
+The work is done in wishes/spreadsheets.py; these views pass files and filters in and out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.forms import submit_free_helper
+
+from ... import spreadsheets
+from ...models import Wish
+from .base import chosen_communities, staff_required
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("选择填好的 Excel 文件（.xlsx）"),
+        help_text=gettext_lazy("最大 5 MB，最多 2000 行。"),
+        error_messages={"required": gettext_lazy("请选择要上传的 Excel 文件。")},
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".xlsx,{spreadsheets.XLSX_CONTENT_TYPE}"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_free_helper()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > spreadsheets.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("文件太大了，最大 %(max)d MB。请分成几个文件上传。")
+                % {"max": spreadsheets.MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _("只能上传 .xlsx 格式的 Excel 文件。.xls 或 .csv 文件请先“另存为” .xlsx。")
+            )
+        return upload
+
+
+class ExportForm(forms.Form):
+    """Which wishes to export: one status and a keyword, on top of the community picker."""
+
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    q = forms.CharField(
+        label=gettext_lazy("关键词"),
+        required=False,
+        max_length=50,
+        help_text=gettext_lazy("心愿标题、居民姓名、电话、住址或编号，可不填。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部状态")), *Wish.Status.choices]
+        self.helper = submit_free_helper()
+
+
+@staff_required
+def import_wishes(request):
+    """GET: the template link and the upload form. POST: check the file, save all or nothing."""
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = spreadsheets.read_import(form.cleaned_data["file"], user=request.user)
+                if result.ok:
+                    wishes = spreadsheets.save_import(result, by=request.user)
+                    messages.success(
+                        request,
+                        _("已导入 %(n)d 个心愿，等待审核。") % {"n": len(wishes)},
+                    )
+                    return redirect("staff:review")
+            except spreadsheets.SpreadsheetError as error:
+                form.add_error("file", error.message)
+            except spreadsheets.ImportRejected as rejected:
+                result.errors = rejected.errors
+    else:
+        form = ImportForm()
+    communities, picked = chosen_communities(request)
+    return render(
+        request,
+        "staff/import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
+            "errors_hidden": max(len(result.errors) - ERRORS_SHOWN, 0) if result else 0,
+            "export_form": ExportForm(),
+            "communities": communities,
+            "picked": picked,
+            "max_rows": spreadsheets.MAX_ROWS,
+        },
+    )
+
+
+# A sheet with every cell wrong would make a page nobody can read; the first few hundred
+# show what is wrong with the file.
+ERRORS_SHOWN = 200
+
+
+@staff_required
+def import_template(request):
+    workbook = spreadsheets.template_workbook(request.user)
+    return _xlsx(workbook, "wish-import-template.xlsx", _("心愿导入模板.xlsx"))
+
+
+@staff_required
+def export_wishes(request):
+    """The wishes of the chosen communities, filtered as the list was, one row each."""
+    communities, picked = chosen_communities(request)
+    wishes = spreadsheets.wishes_for_export(
+        communities, status=request.GET.get("status", ""), q=request.GET.get("q", "")[:50]
+    )
+    today = timezone.localdate().isoformat()
+    name = _("%(scope)s心愿-%(date)s.xlsx") % {"scope": picked or "", "date": today}
+    return _xlsx(spreadsheets.wishes_workbook(wishes), f"wishes-{today}.xlsx", name)
+
+
+@staff_required
+def export_volunteers(request):
+    communities, picked = chosen_communities(request)
+    registrations = spreadsheets.volunteers_for_export(communities)
+    today = timezone.localdate().isoformat()
+    name = _("%(scope)s志愿者-%(date)s.xlsx") % {"scope": picked or "", "date": today}
+    return _xlsx(spreadsheets.volunteers_workbook(registrations), f"volunteers-{today}.xlsx", name)
+
+
+def _xlsx(workbook, ascii_name: str, name: str) -> HttpResponse:
+    """A download with an ASCII file name for old clients and the Chinese one for the rest."""
+    response = HttpResponse(
+        spreadsheets.workbook_bytes(workbook), content_type=spreadsheets.XLSX_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    # Residents' names and phone numbers: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
