@@ -9,7 +9,7 @@ from communities.models import Grid
 
 from .forms import DispatchForm, ReasonForm
 from .lifecycle import WishError
-from .models import Category, Claim, Wish, WishEvent
+from .models import Category, Claim, EventAttendance, HandoverEvent, Wish, WishEvent
 
 
 @admin.register(Category)
@@ -304,4 +304,60 @@ class WishEventAdmin(RoleScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventAttendanceInline(StaffReadOnlyInline):
+    model = EventAttendance
+    fields = ["user", "signed_in_at", "added_by"]
+
+
+@admin.register(HandoverEvent)
+class HandoverEventAdmin(RoleScopedAdmin):
+    """Read here; events are run from the workbench, where attaching and fulfilling are checked."""
+
+    list_display = [
+        "title",
+        "community",
+        "starts_at",
+        "place",
+        "organiser",
+        "short_code",
+        "fulfilled_at",
+    ]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter), "starts_at"]
+    search_fields = ["title", "place", "short_code", "organiser__name"]
+    list_select_related = ["community", "organiser"]
+    date_hierarchy = "starts_at"
+    # Wishes join and leave through the workbench only (claimed wishes of the community),
+    # and fulfilment goes through Wish.fulfil: neither is edited here, not even by superusers.
+    readonly_fields = [
+        "short_code",
+        "wishes",
+        "created_by",
+        "created_at",
+        "fulfilled_at",
+        "fulfilled_by",
+        "fulfil_note",
+    ]
+    inlines = [EventAttendanceInline]
+
+    def scope(self, queryset, user):
+        return queryset.managed_by(user)
+
+
+@admin.register(EventAttendance)
+class EventAttendanceAdmin(RoleScopedAdmin):
+    list_display = ["event", "user", "signed_in_at", "added_by"]
+    list_filter = [("event__community", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["event__title", "user__real_name", "user__username"]
+    list_select_related = ["event", "user", "added_by"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(event__community__in=user.managed_communities())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, resident, volunteer
+from .views import events, public, resident, volunteer
 
 app_name = "wishes"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("wishes/<int:pk>/decline/", volunteer.decline, name="decline"),
     path("wishes/<int:pk>/release/", volunteer.release, name="release"),
     path("wishes/<int:pk>/fulfil/", volunteer.fulfil, name="fulfil"),
+    # 活动签到: volunteers at a hand-over event (集中兑现)
+    path("events/", events.enter_code, name="event_code"),
+    path("events/<str:code>/", events.sign_in, name="event"),
 ]

@@ -1,3 +1,4 @@
+from .handover import EventAttendance, HandoverEvent
 from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
 from .staff import DEFAULT_REJECTION_REASONS, Notice, RejectionReason
 from .wish import Category, Wish, WishQuerySet
@@ -6,7 +7,9 @@ __all__ = [
     "DEFAULT_REJECTION_REASONS",
     "Category",
     "Claim",
+    "EventAttendance",
     "FollowUp",
+    "HandoverEvent",
     "Notice",
     "RejectionReason",
     "Wish",
