@@ -130,6 +130,13 @@ STORAGES = {
     },
 }
 
+# The workbench's clock (days): a claim with no progress for WISH_STALE_DAYS shows as overdue;
+# `manage.py sweep_wishes` releases claims (and dispatches) untouched for WISH_AUTO_RELEASE_DAYS
+# and tells the street admins about wishes unclaimed for WISH_ESCALATE_DAYS.
+WISH_STALE_DAYS = int(os.environ.get("WISH_STALE_DAYS", "14"))
+WISH_AUTO_RELEASE_DAYS = int(os.environ.get("WISH_AUTO_RELEASE_DAYS", "30"))
+WISH_ESCALATE_DAYS = int(os.environ.get("WISH_ESCALATE_DAYS", "30"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -569,14 +569,14 @@ class Wish(models.Model):
 
         return self._move("accept", by, changes={"claimed_at": now}, after=accept_offer)
 
-    def decline(self, *, by: User, reason: str) -> WishEvent:
+    def decline(self, *, by: User | None, reason: str) -> WishEvent:
         """Turn a dispatch down; the wish goes back to the published list."""
         reason = _required(reason, _("请说明退回派单的原因，方便社区重新安排。"))
 
         def end_offer(wish: Wish) -> None:
             offer = wish.open_claim()
             _end_open_claim(wish, Claim.State.DECLINED, reason)
-            if offer.dispatched_by_id and offer.dispatched_by_id != by.pk:
+            if offer.dispatched_by_id and (by is None or offer.dispatched_by_id != by.pk):
                 Notice.send(
                     [offer.dispatched_by],
                     str(_("派单“%(title)s”被%(who)s退回：%(reason)s"))

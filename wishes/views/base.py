@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..lifecycle import WishError
 from ..models import Wish
@@ -34,3 +35,13 @@ def refused(request: HttpRequest, error: WishError, wish: Wish | None = None) ->
         },
         status=STATUS_FOR_CODE.get(error.code, 400),
     )
+
+
+def back(request: HttpRequest, default: str, *args) -> HttpResponseRedirect:
+    """Redirect to the page the form came from (?next= on this site), else to `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect(default, *args)

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
 from ..models import Claim, Wish
-from .base import refused, visible_wish
+from .base import back, refused, visible_wish
 from .public import claim_holder_q
 
 
@@ -100,7 +100,7 @@ def _with_reason(request, pk: int, move: str, done: str):
     except WishError as error:
         return refused(request, error, wish)
     messages.success(request, done)
-    return redirect("wishes:claims")
+    return back(request, "wishes:claims")
 
 
 @require_POST

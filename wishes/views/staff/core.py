@@ -1,15 +1,24 @@
-"""The workbench's front page: what is waiting for this person's communities today."""
+"""The workbench's front page and one wish's page, with the moves staff make from there."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import VolunteerRegistration
 
-from ...lifecycle import Status
+from ... import spreadsheets
+from ...forms import ConfirmForm, ReasonForm
+from ...lifecycle import Status, WishError
 from ...models import Wish
-from .base import chosen_communities, staff_required
+from ...staff_forms import ApproveForm, FollowUpForm, RejectForm
+from ..base import back, refused
+from .base import chosen_communities, managed_wish, staff_required
+from .spreadsheets import ExportForm
 
 
 @staff_required
@@ -32,4 +41,144 @@ def index(request):
         request,
         "staff/index.html",
         {"counts": counts, "communities": communities, "picked": picked},
+    )
+
+
+@staff_required
+def wish_page(request, pk: int):
+    """Everything about one wish for the community: details, people, timeline, actions."""
+    wish = managed_wish(request, pk)
+    moves = {move.name for move in wish.available_moves(request.user)}
+    context = {
+        "wish": wish,
+        "moves": moves,
+        "open_claim": wish.open_claim(),
+        "claims": wish.claims.select_related("volunteer", "organisation", "dispatched_by"),
+        "events": wish.events.select_related("actor"),
+        "photos": wish.photos.all(),
+        "follow_ups": wish.follow_ups.select_related("visited_by"),
+        "reason_form": ReasonForm(),
+        "confirm_form": ConfirmForm(),
+    }
+    if "approve" in moves:
+        context["approve_form"] = ApproveForm.for_wish(wish)
+        context["reject_form"] = RejectForm(community=wish.community)
+    if wish.status in {Status.FULFILLED, Status.CONFIRMED}:
+        context["follow_up_form"] = FollowUpForm()
+    return render(request, "staff/wish.html", context)
+
+
+def _act(request, pk: int, act, done: str):
+    """Run one move on a managed wish and come back with a message, or explain the refusal."""
+    wish = managed_wish(request, pk)
+    try:
+        act(wish)
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, done)
+    return back(request, "staff:wish", wish.pk)
+
+
+def _reason(request) -> str:
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+@require_POST
+@staff_required
+def close(request, pk: int):
+    reason = _reason(request)
+    return _act(
+        request,
+        pk,
+        lambda w: w.close(by=request.user, reason=reason),
+        _("心愿已关闭（无法实现），原因已记录。"),
+    )
+
+
+@require_POST
+@staff_required
+def release(request, pk: int):
+    reason = _reason(request)
+    return _act(
+        request,
+        pk,
+        lambda w: w.release(by=request.user, reason=reason),
+        _("认领已释放，心愿回到心愿清单，认领人会收到通知。"),
+    )
+
+
+@require_POST
+@staff_required
+def remind(request, pk: int):
+    note = request.POST.get("note", "")[:500]
+    return _act(
+        request, pk, lambda w: w.remind(by=request.user, note=note), _("已催办，认领人会收到通知。")
+    )
+
+
+@require_POST
+@staff_required
+def confirm(request, pk: int):
+    """Confirm for a resident who cannot (an elderly person without a phone)."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("评分请选择1到5颗星。"))
+        return redirect("staff:wish", pk)
+    data = form.cleaned_data
+    return _act(
+        request,
+        pk,
+        lambda w: w.confirm(by=request.user, thanks=data["thanks"], rating=data["rating"]),
+        _("已代居民确认收到。"),
+    )
+
+
+@require_POST
+@staff_required
+def follow_up(request, pk: int):
+    """回访: record a visit or call after the wish came true."""
+    wish = managed_wish(request, pk)
+    if wish.status not in {Status.FULFILLED, Status.CONFIRMED}:
+        return refused(request, WishError(_("心愿兑现后才能记录回访。"), "state"), wish)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        record = form.save(commit=False)
+        record.wish = wish
+        record.visited_by = request.user
+        record.save()
+        messages.success(request, _("回访记录已保存。"))
+    else:
+        messages.error(request, _("请填写回访情况和日期。"))
+    return redirect("staff:wish", wish.pk)
+
+
+@staff_required
+def wish_list(request):
+    """Every wish of the chosen communities, filtered by status and keyword; exportable as is."""
+    communities, picked = chosen_communities(request)
+    form = ExportForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    wishes = (
+        spreadsheets.filter_wishes(
+            Wish.objects.filter(community__in=communities), status=status, q=q
+        )
+        .select_related("category", "community", "grid", "resident")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(wishes, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "staff/wish_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "wishes": page,
+            "communities": communities,
+            "picked": picked,
+            "querystring": query.urlencode(),
+        },
     )

@@ -1,0 +1,174 @@
+"""Forms of the staff workbench: review, entering a wish for a resident, follow-ups."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Resident
+from accounts.validators import validate_mobile
+from communities.models import Grid
+
+from .models import Category, FollowUp, RejectionReason, Wish
+
+
+class ApproveForm(forms.Form):
+    """Approve, fixing what the resident could not know: category, priority, target group."""
+
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=Category.objects.filter(is_active=True)
+    )
+    priority = forms.ChoiceField(label=_("紧急程度"), choices=Wish.Priority.choices)
+    target_group = forms.ChoiceField(
+        label=_("服务对象"), required=False, choices=[("", "—"), *Wish.TargetGroup.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    @classmethod
+    def for_wish(cls, wish: Wish, data=None) -> ApproveForm:
+        return cls(
+            data,
+            prefix=f"approve-{wish.pk}",
+            initial={
+                "category": wish.category_id,
+                "priority": wish.priority,
+                "target_group": wish.target_group,
+            },
+        )
+
+
+class RejectForm(forms.Form):
+    """Reject with a reason the resident reads: pick a saved one, or write one."""
+
+    saved = forms.ModelChoiceField(
+        label=_("常用原因"),
+        queryset=RejectionReason.objects.none(),
+        required=False,
+        empty_label=_("自己填写"),
+    )
+    reason = forms.CharField(
+        label=_("原因（居民会看到）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    remember = forms.BooleanField(label=_("存为本社区的常用原因"), required=False)
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["saved"].queryset = RejectionReason.objects.filter(community=community)
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = (cleaned.get("reason") or "").strip()
+        saved = cleaned.get("saved")
+        if not reason and saved is not None:
+            reason = saved.text
+        if not reason:
+            raise forms.ValidationError(_("请选择或填写不予通过的原因，居民会看到这条说明。"))
+        cleaned["reason"] = reason
+        return cleaned
+
+    def save_reason_if_asked(self) -> None:
+        if self.cleaned_data.get("remember") and self.cleaned_data.get("saved") is None:
+            RejectionReason.objects.get_or_create(
+                community=self.community, text=self.cleaned_data["reason"][:200]
+            )
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("姓名、电话或住址"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class ResidentForm(forms.ModelForm):
+    """A resident record made by staff after a visit or a call; no login needed."""
+
+    class Meta:
+        model = Resident
+        fields = [
+            "name",
+            "gender",
+            "phone",
+            "community",
+            "grid",
+            "address",
+            "situation",
+            "situation_detail",
+        ]
+        widgets = {
+            "situation_detail": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["grid"].queryset = Grid.objects.filter(community__in=communities)
+        self.fields["phone"].validators = [validate_mobile]
+        self.fields["phone"].help_text = _("没有手机可以不填。")
+        if communities.count() == 1:
+            self.fields["community"].initial = communities.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        grid, community = cleaned.get("grid"), cleaned.get("community")
+        if grid and community and grid.community_id != community.pk:
+            self.add_error("grid", _("所选网格不属于这个社区。"))
+        return cleaned
+
+
+class StaffWishForm(forms.ModelForm):
+    """A wish entered by staff for a resident (入户走访 / 电话征集)."""
+
+    class Meta:
+        model = Wish
+        fields = [
+            "channel",
+            "category",
+            "title",
+            "description",
+            "kind",
+            "priority",
+            "target_group",
+            "grid",
+            "estimated_value",
+            "due_date",
+            "public_consent",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["channel"].choices = [
+            (Wish.Channel.VISIT, Wish.Channel.VISIT.label),
+            (Wish.Channel.PHONE, Wish.Channel.PHONE.label),
+            (Wish.Channel.OTHER, Wish.Channel.OTHER.label),
+        ]
+        self.fields["grid"].queryset = Grid.objects.filter(community=self.instance.community_id)
+        self.fields["public_consent"].help_text = _(
+            "请当面或电话里问过居民本人：同意后，心愿（只显示“张**”式称呼）可出现在公开清单和微信群。"
+        )
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["visited_on", "method", "satisfaction", "note"]
+        widgets = {
+            "visited_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,30 @@
+"""逾期: claims past their due date or without progress, with remind and release at hand."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from ...upkeep import overdue_claims
+from .base import chosen_communities, staff_required
+
+
+@staff_required
+def overdue(request):
+    communities, picked = chosen_communities(request)
+    page = Paginator(overdue_claims(communities), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/overdue.html",
+        {
+            "page_obj": page,
+            "claims": page,
+            "communities": communities,
+            "picked": picked,
+            "stale_days": settings.WISH_STALE_DAYS,
+            "auto_release_days": settings.WISH_AUTO_RELEASE_DAYS,
+            "today": timezone.localdate(),
+        },
+    )

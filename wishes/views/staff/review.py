@@ -1,0 +1,116 @@
+"""审核: the queue of submitted wishes, urgent first, and approving or rejecting them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from ...lifecycle import Status, WishError
+from ...models import RejectionReason, Wish, WishPhoto
+from ...staff_forms import ApproveForm, RejectForm
+from ..base import back, refused
+from .base import chosen_communities, managed_wish, staff_required
+
+URGENT_FIRST = Case(
+    When(priority=Wish.Priority.URGENT, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+
+@staff_required
+def queue(request):
+    communities, picked = chosen_communities(request)
+    wishes = (
+        Wish.objects.filter(community__in=communities, status=Status.SUBMITTED)
+        .select_related("category", "community", "grid", "resident", "entered_by")
+        .prefetch_related(
+            Prefetch("photos", queryset=WishPhoto.objects.filter(kind=WishPhoto.Kind.REQUEST))
+        )
+        .order_by(URGENT_FIRST, "created_at", "pk")
+    )
+    page = Paginator(wishes, 20).get_page(request.GET.get("page"))
+    reasons = {}
+    for reason in RejectionReason.objects.filter(community__in=communities):
+        reasons.setdefault(reason.community_id, []).append(reason)
+    items = [
+        {
+            "wish": wish,
+            "approve_form": ApproveForm.for_wish(wish),
+            "reasons": reasons.get(wish.community_id, []),
+        }
+        for wish in page
+    ]
+    return render(
+        request,
+        "staff/review.html",
+        {"page_obj": page, "items": items, "communities": communities, "picked": picked},
+    )
+
+
+@require_POST
+@staff_required
+def approve(request, pk: int):
+    wish = managed_wish(request, pk)
+    form = ApproveForm.for_wish(wish, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查类别和紧急程度。"))
+        return redirect("staff:review")
+    try:
+        wish.approve(
+            by=request.user,
+            category=form.cleaned_data["category"],
+            priority=form.cleaned_data["priority"],
+            target_group=form.cleaned_data["target_group"],
+        )
+    except WishError as error:
+        return refused(request, error, wish)
+    messages.success(request, _("“%(title)s”已审核通过，发布到心愿清单。") % {"title": wish.title})
+    return back(request, "staff:review")
+
+
+@require_POST
+@staff_required
+def reject(request, pk: int):
+    wish = managed_wish(request, pk)
+    form = RejectForm(request.POST, community=wish.community)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or _("请填写原因。"))
+        return redirect("staff:review")
+    try:
+        wish.reject(by=request.user, reason=form.cleaned_data["reason"])
+    except WishError as error:
+        return refused(request, error, wish)
+    form.save_reason_if_asked()
+    messages.success(request, _("“%(title)s”已不予通过，居民会看到原因。") % {"title": wish.title})
+    return back(request, "staff:review")
+
+
+@require_POST
+@staff_required
+def bulk_approve(request):
+    ids = [pk for pk in request.POST.getlist("wish") if pk.isdigit()]
+    wishes = Wish.objects.managed_by(request.user).filter(pk__in=ids)
+    done, refusals = 0, []
+    for wish in wishes:
+        try:
+            wish.approve(by=request.user)
+        except WishError as error:
+            refusals.append(f"“{wish.title}”：{error}")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("已审核通过 %(n)d 个心愿。", "已审核通过 %(n)d 个心愿。", done) % {"n": done},
+        )
+    elif not refusals:
+        messages.warning(request, _("请先勾选要通过的心愿。"))
+    for line in refusals:
+        messages.error(request, line)
+    return redirect("staff:review")

@@ -1,0 +1,78 @@
+"""双报到审核: volunteers asking to serve a community, approved or refused by its staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import VolunteerRegistration
+
+from ...models import Notice
+from .base import chosen_communities, staff_required
+
+
+@staff_required
+def volunteers(request):
+    communities, picked = chosen_communities(request)
+    registrations = VolunteerRegistration.objects.filter(community__in=communities).select_related(
+        "volunteer__user", "volunteer__organisation", "community"
+    )
+    pending = registrations.filter(status=VolunteerRegistration.Status.PENDING).order_by(
+        "created_at"
+    )
+    approved = (
+        registrations.filter(status=VolunteerRegistration.Status.APPROVED)
+        .annotate(
+            fulfilled=Count(
+                "volunteer__user__claims",
+                filter=Q(volunteer__user__claims__state="fulfilled"),
+                distinct=True,
+            )
+        )
+        .order_by("volunteer__user__real_name")
+    )
+    page = Paginator(approved, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/volunteers.html",
+        {
+            "pending": pending,
+            "page_obj": page,
+            "approved": page,
+            "communities": communities,
+            "picked": picked,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def decide(request, pk: int, approve: bool):
+    registration = get_object_or_404(
+        VolunteerRegistration.objects.filter(
+            community__in=request.user.managed_communities()
+        ).select_related("volunteer__user", "community"),
+        pk=pk,
+    )
+    if registration.status != VolunteerRegistration.Status.PENDING:
+        messages.info(request, _("这条报到申请已经处理过了。"))
+        return redirect("staff:volunteers")
+    registration.decide(by=request.user, approve=approve)
+    user = registration.volunteer.user
+    name = user.display_name
+    if approve:
+        text = _("您在%(community)s的报到已通过，现在可以认领心愿了。")
+    else:
+        text = _("您在%(community)s的报到没有通过，如有疑问请联系社区。")
+    Notice.send([user], text % {"community": registration.community}, kind=Notice.Kind.OTHER)
+    if approve:
+        messages.success(
+            request, _("已通过%(name)s的报到，TA现在可以认领心愿了。") % {"name": name}
+        )
+    else:
+        messages.success(request, _("已不通过%(name)s的报到。") % {"name": name})
+    return redirect("staff:volunteers")
