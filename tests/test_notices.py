@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from tests.factories import WishFactory, make_volunteer
 from wishes.models import Claim, Notice
@@ -74,3 +75,35 @@ def test_notice_email_goes_out_only_after_commit(
         approved.dispatch(by=staff, volunteer=volunteer)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["volunteer@example.org"]
+
+
+# ----- the notices page ------------------------------------------------------------------------
+
+
+def test_notices_page_lists_my_notices(login, approved, staff, volunteer):
+    approved.dispatch(by=staff, volunteer=volunteer)
+    page = login(volunteer).get(reverse("wishes:notices")).content.decode()
+    assert approved.title in page
+
+
+def test_opening_the_notices_page_marks_them_read(login, approved, staff, volunteer):
+    approved.dispatch(by=staff, volunteer=volunteer)
+    login(volunteer).get(reverse("wishes:notices"))
+    assert not Notice.objects.filter(user=volunteer, read_at__isnull=True).exists()
+
+
+def test_unread_count_shows_in_the_navigation(login, approved, staff, volunteer):
+    approved.dispatch(by=staff, volunteer=volunteer)
+    page = login(volunteer).get(reverse("wishes:home")).content.decode()
+    assert "1 条新通知" in page
+
+
+def test_someone_elses_notices_are_not_shown(login, approved, staff, volunteer, claimer):
+    approved.dispatch(by=staff, volunteer=volunteer)
+    page = login(claimer).get(reverse("wishes:notices")).content.decode()
+    assert approved.title not in page
+
+
+def test_anonymous_notices_go_to_login(anon):
+    response = anon.get(reverse("wishes:notices"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]

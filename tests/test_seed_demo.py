@@ -10,7 +10,8 @@ from django.db.models import Count
 from accounts.models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Community, Grid, Organisation, Street
 from wishes.lifecycle import MOVES, Status
-from wishes.models import Claim, Wish, WishEvent
+from wishes.models import Claim, FollowUp, Notice, RejectionReason, Wish, WishEvent
+from wishes.seed.stories import STORIES
 
 MODELS = [
     Street,
@@ -25,6 +26,9 @@ MODELS = [
     Wish,
     Claim,
     WishEvent,
+    RejectionReason,
+    FollowUp,
+    Notice,
 ]
 
 
@@ -148,7 +152,7 @@ class TestGenerated:
         assert User.objects.filter(username="volunteer21").exists()
         assert not User.objects.filter(username="volunteer22").exists()
         assert Resident.objects.filter(user__username__startswith="resident").count() == 66
-        assert Wish.objects.count() == 400 + 11
+        assert Wish.objects.count() == 400 + len(STORIES)
 
     def test_running_again_with_the_same_options_adds_nothing(self, generated):
         before = counts()
@@ -193,3 +197,24 @@ class TestGenerated:
         assert not Claim.objects.filter(
             wish__kind=Wish.Kind.COLLECTIVE, organisation__isnull=True
         ).exists()
+
+
+def test_seed_has_a_volunteer_waiting_for_approval_in_fuyang(seeded):
+    registration = VolunteerRegistration.objects.get(volunteer__user__username="applicant1")
+    assert registration.status == VolunteerRegistration.Status.PENDING
+    assert registration.community.name == "福阳社区"
+
+
+def test_seed_gives_every_community_reusable_rejection_reasons(seeded):
+    assert (
+        RejectionReason.objects.values("community").distinct().count() == Community.objects.count()
+    )
+
+
+def test_seed_records_a_follow_up_visit_on_the_breathing_machine(seeded):
+    assert FollowUp.objects.get().wish.title == STORIES[0].title
+
+
+def test_fuyang_has_claimed_wishes_for_a_hand_over_event(seeded):
+    claimed = Wish.objects.filter(community__name="福阳社区", status=Status.CLAIMED)
+    assert claimed.count() >= 3

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 
-from wishes.models import Category, Claim, Wish, WishEvent
+from wishes.models import Category, Claim, FollowUp, Wish, WishEvent
 
 from .world import World
 
@@ -177,6 +177,40 @@ STORIES = [
         ],
     ),
     Story(
+        title="一口新电饭锅",
+        description="家里的电饭锅用了十几年，内胆漏了，煮饭总是夹生，想换一口小一点的电饭锅。",
+        category="生活物资",
+        community="福阳社区",
+        grid="明珠花园第一网格",
+        resident="陈秀英",
+        entered_by="grid_mingzhu",
+        channel=W.Channel.VISIT,
+        days_ago=10,
+        target_group=W.TargetGroup.ELDERLY,
+        estimated_value="200",
+        steps=[
+            (9, "approve", "staff_fuyang", {}),
+            (7, "claim", "volunteer3", {}),
+        ],
+    ),
+    Story(
+        title="冬天的厚棉被和棉拖鞋",
+        description="屋里暖气不太热，想要一床厚棉被和一双棉拖鞋（42码）。",
+        category="生活物资",
+        community="福阳社区",
+        grid="明珠花园第二网格",
+        resident="王志强",
+        entered_by="resident1",
+        channel=W.Channel.ONLINE,
+        days_ago=8,
+        target_group=W.TargetGroup.DISABLED,
+        estimated_value="350",
+        steps=[
+            (7, "approve", "staff_fuyang", {}),
+            (6, "claim", "volunteer1", {"organisation": "市税务局稽查局党支部"}),
+        ],
+    ),
+    Story(
         title="想要一辆轮椅",
         description="膝盖不好，走几步就疼，想要一辆轻便的轮椅，方便下楼晒晒太阳。",
         category="医疗康复",
@@ -284,7 +318,23 @@ def tell_stories(world: World) -> int:
             continue
         _tell(story, world, categories, community)
         created += 1
+    _follow_up(world)
     return created
+
+
+def _follow_up(world: World) -> None:
+    """回访: a month after the breathing machine arrived, the grid worker looked in again."""
+    wish = Wish.objects.filter(title=STORIES[0].title).first()
+    if wish is None or wish.follow_ups.exists():
+        return
+    FollowUp.objects.create(
+        wish=wish,
+        visited_by=world.users["grid_mingzhu"],
+        visited_on=wish.confirmed_at.date() + datetime.timedelta(days=14),
+        method=FollowUp.Method.VISIT,
+        satisfaction=FollowUp.Satisfaction.SATISFIED,
+        note="呼吸机运转正常，家属已熟练使用；老人夜里能睡整觉，精神好了很多。",
+    )
 
 
 def _tell(story: Story, world: World, categories, community) -> None:

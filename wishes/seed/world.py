@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Community, Grid, Organisation, Street
+from wishes.models import DEFAULT_REJECTION_REASONS, RejectionReason
 
 CITY = "辽源市"
 
@@ -61,6 +62,12 @@ VOLUNTEERS = {
     "volunteer7": ("孙志刚", "向阳社区", None),
     "volunteer8": ("钱芳", "白泉社区", None),
     "volunteer9": ("冯涛", "北寿社区", "市司法局党支部"),
+}
+
+# Volunteers whose 双报到 still waits for staff: username → (real name, community, organisation)
+APPLICANTS = {
+    "applicant1": ("周敏", "福阳社区", "市税务局稽查局党支部"),
+    "applicant2": ("韩雪", "新兴社区", None),
 }
 
 # username → (name, gender, community, grid, situation, private detail, address)
@@ -232,6 +239,22 @@ def _people(world: World) -> None:
                 "decided_by": staff,
             },
         )
+
+    for number, (username, (real_name, community, org)) in enumerate(APPLICANTS.items(), 1):
+        user = _user(world, username, real_name, f"1380438{number:04d}")
+        profile, _ = VolunteerProfile.objects.get_or_create(
+            user=user,
+            defaults={"organisation": world.organisations[org] if org else None},
+        )
+        VolunteerRegistration.objects.get_or_create(
+            volunteer=profile, community=world.communities[community]
+        )
+
+    for community in world.communities.values():
+        for order, text in enumerate(DEFAULT_REJECTION_REASONS, 1):
+            RejectionReason.objects.get_or_create(
+                community=community, text=text, defaults={"order": order}
+            )
 
     for number, (username, values) in enumerate(RESIDENTS.items(), 1):
         name, gender, community, grid, situation, detail, address = values
