@@ -370,7 +370,7 @@ def test_files_over_5_mb_are_refused(staff_client):
 
 
 def test_more_than_2000_rows_are_refused(staff_client, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_ROWS", 3)
     rows = [good_row(居民姓名=f"居民{n}") for n in range(4)]
     response = staff_client.post(IMPORT, {"file": xlsx(rows)})
     assert "一次最多导入3行心愿" in file_error(response)

@@ -1,6 +1,6 @@
 """导入导出: the Excel template, uploading filled sheets, and exporting wishes and volunteers.
 
-The work is done in wishes/spreadsheets.py; these views pass files and filters in and out.
+The work is done in the wishes/spreadsheets/ package; these views pass files and filters in and out.
 """
 
 from __future__ import annotations
