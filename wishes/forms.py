@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from communities.models import Organisation
 
-from .models import Category, Wish
+from .models import Category, Wish, WishPhoto
 from .validators import validate_photo
 
 
@@ -224,6 +224,6 @@ class FulfilForm(forms.Form):
     )
     photos = MultipleImageField(
         label=_("照片（最多6张）"),
-        max_files=6,
+        max_files=WishPhoto.MAX_PER_REPORT,
         help_text=_("每张不超过5MB，支持JPG、PNG、GIF、WebP。"),
     )

@@ -202,6 +202,18 @@ def _user(world: World, username: str, real_name: str, phone: str | None, **extr
     return user
 
 
+def _volunteer(
+    world: World, username, phone, real_name, community, org, *, registration: dict
+) -> None:
+    user = _user(world, username, real_name, phone)
+    profile, _ = VolunteerProfile.objects.get_or_create(
+        user=user, defaults={"organisation": world.organisations[org] if org else None}
+    )
+    VolunteerRegistration.objects.get_or_create(
+        volunteer=profile, community=world.communities[community], defaults=registration
+    )
+
+
 def _people(world: World) -> None:
     _user(world, "admin", "系统管理员", None, is_staff=True, is_superuser=True)
 
@@ -225,30 +237,12 @@ def _people(world: World) -> None:
         user=street_admin, role=StaffRole.Role.STREET_ADMIN, street=world.streets["向阳街道"]
     )
 
-    for number, (username, (real_name, community, org)) in enumerate(VOLUNTEERS.items(), 1):
-        user = _user(world, username, real_name, f"1380437{number:04d}")
-        profile, _ = VolunteerProfile.objects.get_or_create(
-            user=user,
-            defaults={"organisation": world.organisations[org] if org else None},
-        )
-        VolunteerRegistration.objects.get_or_create(
-            volunteer=profile,
-            community=world.communities[community],
-            defaults={
-                "status": VolunteerRegistration.Status.APPROVED,
-                "decided_by": staff,
-            },
-        )
-
-    for number, (username, (real_name, community, org)) in enumerate(APPLICANTS.items(), 1):
-        user = _user(world, username, real_name, f"1380438{number:04d}")
-        profile, _ = VolunteerProfile.objects.get_or_create(
-            user=user,
-            defaults={"organisation": world.organisations[org] if org else None},
-        )
-        VolunteerRegistration.objects.get_or_create(
-            volunteer=profile, community=world.communities[community]
-        )
+    approved = {"status": VolunteerRegistration.Status.APPROVED, "decided_by": staff}
+    for number, (username, values) in enumerate(VOLUNTEERS.items(), 1):
+        _volunteer(world, username, f"1380437{number:04d}", *values, registration=approved)
+    # Applicants' registrations keep the model's default status: pending.
+    for number, (username, values) in enumerate(APPLICANTS.items(), 1):
+        _volunteer(world, username, f"1380438{number:04d}", *values, registration={})
 
     for community in world.communities.values():
         for order, text in enumerate(DEFAULT_REJECTION_REASONS, 1):

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import User, VolunteerRegistration
 from communities.models import Community, Organisation
 
-from ...forms import MultipleImageField
+from ...forms import FulfilForm
 from ...lifecycle import Status, WishError
-from ...models import Claim, EventAttendance, HandoverEvent, Wish, WishPhoto
+from ...models import Claim, EventAttendance, HandoverEvent, Wish
 from ..base import STATUS_FOR_CODE
 from .base import chosen_communities, staff_required
 
@@ -105,19 +105,16 @@ class AttendeeForm(forms.Form):
         )
 
 
-class BulkFulfilForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("兑现情况"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("每个心愿的进展记录里都会写上这段说明和活动名称。"),
-        error_messages={"required": gettext_lazy("请简单说明集中兑现的情况。")},
-    )
-    photos = MultipleImageField(
-        label=gettext_lazy("活动照片（最多6张）"),
-        max_files=WishPhoto.MAX_PER_REPORT,
-        help_text=gettext_lazy("每个心愿都会附上这些照片。每张不超过5MB。"),
-    )
+class BulkFulfilForm(FulfilForm):
+    """The same report as one volunteer's, written once for every wish of the event."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note, photos = self.fields["note"], self.fields["photos"]
+        note.help_text = gettext_lazy("每个心愿的进展记录里都会写上这段说明和活动名称。")
+        note.error_messages["required"] = gettext_lazy("请简单说明集中兑现的情况。")
+        photos.label = gettext_lazy("活动照片（最多6张）")
+        photos.help_text = gettext_lazy("每个心愿都会附上这些照片。每张不超过5MB。")
 
 
 # ----- queries -----------------------------------------------------------------------------
