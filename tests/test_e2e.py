@@ -107,13 +107,15 @@ class Watcher:
 class Story:
     """Numbered steps, each ending in a screenshot; a failing step leaves one too."""
 
-    def __init__(self, watcher: Watcher):
+    def __init__(self, watcher: Watcher, prefix: str = ""):
         self.watcher = watcher
+        self.prefix = prefix  # one story's screenshots apart from another's
         self.number = 0
 
     def shot(self, page: Page, name: str) -> None:
         self.number += 1
-        page.screenshot(path=ARTIFACTS / f"{self.number:02d}-{name}.png", full_page=True)
+        path = ARTIFACTS / f"{self.prefix}{self.number:02d}-{name}.png"
+        page.screenshot(path=path, full_page=True)
 
     @contextmanager
     def step(self, name: str, page: Page) -> Iterator[Page]:
@@ -121,7 +123,7 @@ class Story:
         try:
             yield page
         except Exception as error:
-            path = ARTIFACTS / f"{self.number + 1:02d}-{name}-FAILED.png"
+            path = ARTIFACTS / f"{self.prefix}{self.number + 1:02d}-{name}-FAILED.png"
             with suppress(Exception):  # the page itself may be what broke
                 page.screenshot(path=path, full_page=True)
             error.add_note(f"e2e step “{name}” failed at {page.url}; screenshot: {path}")
@@ -204,7 +206,7 @@ def test_a_wish_goes_from_registration_to_confirmation_in_the_browser(
     live_server, browser, world, photo
 ):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
+    for old in ARTIFACTS.glob("[0-9][0-9]-*.png"):  # this story's; others keep theirs
         old.unlink()
     watcher = Watcher(live_server.url)
     story = Story(watcher)
