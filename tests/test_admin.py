@@ -266,3 +266,23 @@ def test_closed_wish_page_shows_why_it_was_closed(staff_client, community, staff
     wish = WishFactory(community=community, staff=staff, closed=True)
     page = staff_client.get(change_url(wish)).content.decode()
     assert "关闭原因" in page and "居民已搬离本社区" in page
+
+
+def test_staff_edit_their_communitys_rejection_reasons_in_the_admin(staff_client, community):
+    from wishes.models import RejectionReason
+
+    reason = RejectionReason.objects.create(community=community, text="重复提交")
+    url = reverse("admin:wishes_rejectionreason_change", args=[reason.pk])
+    assert staff_client.get(url).status_code == 200
+
+
+def test_staff_cannot_see_another_communitys_rejection_reasons(staff_client, other_community):
+    from wishes.models import RejectionReason
+
+    RejectionReason.objects.create(community=other_community, text="别处的原因")
+    page = staff_client.get(reverse("admin:wishes_rejectionreason_changelist")).content.decode()
+    assert "别处的原因" not in page
+
+
+def test_notices_are_for_superusers_only_in_the_admin(staff_client):
+    assert staff_client.get(reverse("admin:wishes_notice_changelist")).status_code == 403

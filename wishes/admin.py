@@ -9,7 +9,17 @@ from communities.models import Grid
 
 from .forms import DispatchForm, ReasonForm
 from .lifecycle import WishError
-from .models import Category, Claim, EventAttendance, HandoverEvent, Wish, WishEvent
+from .models import (
+    Category,
+    Claim,
+    EventAttendance,
+    FollowUp,
+    HandoverEvent,
+    Notice,
+    RejectionReason,
+    Wish,
+    WishEvent,
+)
 
 
 @admin.register(Category)
@@ -355,6 +365,61 @@ class EventAttendanceAdmin(RoleScopedAdmin):
 
     def scope(self, queryset, user):
         return queryset.filter(event__community__in=user.managed_communities())
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(RoleScopedAdmin):
+    """A community's reusable reasons; its staff keep the list tidy."""
+
+    staff_can_add = True
+    staff_can_change = True
+    staff_can_delete = True
+    list_display = ["text", "community", "order"]
+    list_editable = ["order"]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(community__in=user.managed_communities())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "community" and not request.user.is_superuser:
+            kwargs["queryset"] = request.user.managed_communities()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(RoleScopedAdmin):
+    list_display = ["wish", "visited_on", "method", "satisfaction", "visited_by"]
+    list_filter = ["method", "satisfaction", ("wish__community", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["wish__title", "note"]
+    list_select_related = ["wish", "visited_by"]
+    date_hierarchy = "visited_on"
+    readonly_fields = ["wish", "visited_by", "created_at"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(wish__community__in=user.managed_communities())
+
+    def has_add_permission(self, request):
+        # Follow-ups are recorded on the wish's workbench page, where the rules are checked.
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """What people were told; superusers only, for support."""
+
+    list_display = ["created_at", "user", "kind", "text", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__real_name", "text"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False
