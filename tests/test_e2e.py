@@ -78,8 +78,9 @@ class Watcher:
 
     @staticmethod
     def favicon(url: str) -> bool:
-        # Chromium asks for /favicon.ico on admin pages, which declare no icon of their own.
-        return urlsplit(url).path == "/favicon.ico"
+        # Chromium asks for /favicon.ico on admin pages, which declare no icon of their own,
+        # and drops an icon request still in flight when a quick click navigates away.
+        return urlsplit(url).path in {"/favicon.ico", "/static/favicon.svg"}
 
     def watch(self, context: BrowserContext, who: str) -> None:
         def note(kind: str, text: str) -> None:

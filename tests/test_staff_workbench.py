@@ -535,3 +535,26 @@ def test_wish_list_links_the_same_filter_to_the_excel_export(login, staff, submi
 
 def test_wish_list_never_shows_other_communities(login, staff, elsewhere):
     assert elsewhere.title not in login(staff).get(staff_url("wishes")).content.decode()
+
+
+def test_review_queue_query_count_does_not_grow_with_the_wishes(
+    login, staff, community, django_assert_max_num_queries
+):
+    client = login(staff)
+    for _ in range(15):
+        WishFactory(community=community)
+    with django_assert_max_num_queries(14):
+        response = client.get(staff_url("review"))
+    assert len(response.context["items"]) == 15
+
+
+def test_claims_page_pages_through_a_branchs_many_claims(login, community, staff, organisation):
+    from tests.factories import make_volunteer
+
+    member = make_volunteer(community, organisation=organisation)
+    for _ in range(22):
+        wish = WishFactory(community=community, staff=staff, approved=True)
+        wish.claim(by=member, organisation=organisation)
+    response = login(member).get(reverse("wishes:claims"))
+    assert len(response.context["active"]) == 20
+    assert response.context["page_obj"].paginator.count == 22

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import F
+from django.core.paginator import Paginator
+from django.db.models import Case, F, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +59,8 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = Claim.objects.filter(claim_holder_q(self.request.user)).select_related(
+        user = self.request.user
+        mine = Claim.objects.filter(claim_holder_q(user)).select_related(
             "wish",
             "wish__category",
             "wish__community",
@@ -67,15 +69,24 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
             "organisation",
             "volunteer",
         )
-        due_first = [F("due_date").asc(nulls_last=True), "created_at"]
+        # A branch may hold hundreds of claims: my own come first, then the nearest due date.
+        mine_first = Case(When(volunteer=user, then=Value(0)), default=Value(1))
+        order = [mine_first, F("due_date").asc(nulls_last=True), "created_at", "pk"]
+        offered = mine.filter(state=Claim.State.OFFERED).order_by(*order)
+        active = Paginator(mine.filter(state=Claim.State.ACTIVE).order_by(*order), 20)
         context.update(
-            offered=mine.filter(state=Claim.State.OFFERED).order_by(*due_first),
-            active=mine.filter(state=Claim.State.ACTIVE).order_by(*due_first),
+            offered=offered[:OFFERS_SHOWN],
+            offered_count=offered.count(),
+            page_obj=active.get_page(self.request.GET.get("page")),
             fulfilled=mine.filter(state=Claim.State.FULFILLED).order_by("-ended_at")[:10],
             reason_form=ReasonForm(),
             today=timezone.localdate(),
         )
+        context["active"] = context["page_obj"]
         return context
+
+
+OFFERS_SHOWN = 20
 
 
 @require_POST

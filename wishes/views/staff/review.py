@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ...lifecycle import Status, WishError
-from ...models import RejectionReason, Wish, WishPhoto
+from ...models import Category, RejectionReason, Wish, WishPhoto
 from ...staff_forms import ApproveForm, RejectForm
 from ..base import back, refused
 from .base import chosen_communities, managed_wish, staff_required
@@ -38,10 +38,11 @@ def queue(request):
     reasons = {}
     for reason in RejectionReason.objects.filter(community__in=communities):
         reasons.setdefault(reason.community_id, []).append(reason)
+    categories = list(Category.objects.filter(is_active=True))
     items = [
         {
             "wish": wish,
-            "approve_form": ApproveForm.for_wish(wish),
+            "approve_form": ApproveForm.for_wish(wish, categories=categories),
             "reasons": reasons.get(wish.community_id, []),
         }
         for wish in page
