@@ -214,3 +214,10 @@ def test_compound_surname_stays_whole_when_masked():
 
 def test_compound_surname_with_gender_gets_a_title():
     assert mask_name("司马光", Resident.Gender.MALE) == "司马先生"
+
+
+@pytest.mark.parametrize("who", ["anon", "resident", "volunteer", "staff", "other_staff"])
+def test_listed_for_is_the_published_part_of_visible_to(who, wishes, request):
+    user = AnonymousUser() if who == "anon" else request.getfixturevalue(who)
+    listed = set(Wish.objects.listed_for(user).values_list("pk", flat=True))
+    assert listed == set(Wish.objects.visible_to(user).published().values_list("pk", flat=True))

@@ -54,6 +54,15 @@ class WishQuerySet(models.QuerySet):
         """The 心愿清单: approved and waiting for someone to take it on."""
         return self.filter(status=Status.APPROVED)
 
+    def listed_for(self, user: User) -> WishQuerySet:
+        """The 心愿清单 as this user sees it: every published wish once logged in, and only those
+        whose residents agreed to public display for anonymous visitors.
+
+        The same rows `visible_to(user).published()` gives, without its broad subquery.
+        """
+        listed = self.published()
+        return listed if user.is_authenticated else listed.filter(public_consent=True)
+
     def open(self) -> WishQuerySet:
         return self.filter(
             status__in=[Status.SUBMITTED, Status.APPROVED, Status.DISPATCHED, Status.CLAIMED]

@@ -30,8 +30,7 @@ def home(request):
     context = {"totals": totals}
     if not user.is_authenticated:
         context["recent"] = (
-            Wish.objects.visible_to(user)
-            .published()
+            Wish.objects.listed_for(user)
             .select_related(*CARD_RELATED)
             .order_by("published_at", "pk")[:6]
         )
@@ -156,7 +155,7 @@ class WishListView(ListView):
     def get_queryset(self):
         self.filters = WishFilterForm(self.request.GET)
         get = self.filters.value
-        queryset = Wish.objects.visible_to(self.request.user).published()
+        queryset = Wish.objects.listed_for(self.request.user)
         self.mine = self.home_communities()
         community = get("community")
         if community is not None:
