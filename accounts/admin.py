@@ -97,7 +97,14 @@ class RegistrationInline(StaffReadOnlyInline):
 
 @admin.register(VolunteerProfile)
 class VolunteerProfileAdmin(RoleScopedAdmin):
-    list_display = ["user", "user_phone", "is_party_member", "organisation", "created_at"]
+    list_display = [
+        "user",
+        "user_phone",
+        "is_party_member",
+        "organisation",
+        "organisation_confirmed",
+        "created_at",
+    ]
     list_filter = [
         "is_party_member",
         ("organisation", admin.RelatedOnlyFieldListFilter),
@@ -137,8 +144,7 @@ class VolunteerRegistrationAdmin(RoleScopedAdmin):
         pending = queryset.filter(status=VolunteerRegistration.Status.PENDING)
         count = 0
         for registration in pending:
-            registration.decide(by=request.user, approve=approve)
-            count += 1
+            count += registration.decide(by=request.user, approve=approve)
         self.message_user(
             request,
             ngettext("已处理 %(n)d 条报到申请。", "已处理 %(n)d 条报到申请。", count)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -69,10 +69,11 @@ class User(AbstractUser):
         ).distinct()
 
     def organisation_ids(self) -> list[int]:
+        """The organisation this volunteer acts for, once staff have confirmed the membership."""
         profile = getattr(self, "volunteer_profile", None)
         if profile is None or profile.organisation_id is None:
             return []
-        return [profile.organisation_id]
+        return [profile.organisation_id] if profile.organisation_confirmed else []
 
 
 class StaffRole(models.Model):
@@ -251,6 +252,13 @@ class VolunteerProfile(models.Model):
         related_name="members",
         verbose_name=_("所在单位/党支部"),
     )
+    # Anyone can say which organisation they belong to; until staff check it, the volunteer
+    # cannot act for it (claim in its name, answer its dispatches, see its claims).
+    organisation_confirmed = models.BooleanField(
+        _("单位已核实"),
+        default=False,
+        help_text=_("社区工作人员核实本人确是该单位成员后勾选；核实前不能以单位名义认领或接单。"),
+    )
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
 
@@ -309,9 +317,23 @@ class VolunteerRegistration(models.Model):
     def __str__(self) -> str:
         return f"{self.volunteer} → {self.community}"
 
-    def decide(self, *, by: User, approve: bool) -> None:
-        """Staff approve or refuse a volunteer's 双报到 with their community."""
-        self.status = self.Status.APPROVED if approve else self.Status.REFUSED
-        self.decided_by = by
-        self.decided_at = timezone.now()
-        self.save(update_fields=["status", "decided_by", "decided_at"])
+    def decide(self, *, by: User, approve: bool) -> bool:
+        """Staff approve or refuse a pending 双报到; False if someone decided it first.
+
+        Approving also confirms the organisation the volunteer named: staff check who they are
+        and where they work when they approve.
+        """
+        status = self.Status.APPROVED if approve else self.Status.REFUSED
+        now = timezone.now()
+        with transaction.atomic():
+            decided = (
+                type(self)
+                .objects.filter(pk=self.pk, status=self.Status.PENDING)
+                .update(status=status, decided_by=by, decided_at=now)
+            )
+            if decided and approve:
+                VolunteerProfile.objects.filter(
+                    pk=self.volunteer_id, organisation__isnull=False
+                ).update(organisation_confirmed=True)
+        self.refresh_from_db()
+        return bool(decided)

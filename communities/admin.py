@@ -25,6 +25,9 @@ class StreetAdmin(RoleScopedAdmin):
     search_fields = ["name"]
     inlines = [CommunityInline]
 
+    def scope(self, queryset, user):
+        return queryset.filter(communities__in=user.managed_communities()).distinct()
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_communities=Count("communities"))
 
@@ -36,10 +39,13 @@ class StreetAdmin(RoleScopedAdmin):
 @admin.register(Community)
 class CommunityAdmin(RoleScopedAdmin):
     list_display = ["name", "street", "phone", "grid_count"]
-    list_filter = ["street"]
+    list_filter = [("street", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "street__name", "address"]
     list_select_related = ["street"]
     inlines = [GridInline]
+
+    def scope(self, queryset, user):
+        return queryset.filter(pk__in=user.managed_communities().values("pk"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_grids=Count("grids"))
@@ -52,17 +58,25 @@ class CommunityAdmin(RoleScopedAdmin):
 @admin.register(Grid)
 class GridAdmin(RoleScopedAdmin):
     list_display = ["name", "community"]
-    list_filter = ["community__street", "community"]
+    list_filter = [("community", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "community__name"]
     list_select_related = ["community"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(community__in=user.managed_communities())
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(RoleScopedAdmin):
     list_display = ["name", "kind", "contact_name", "contact_phone", "member_count"]
-    list_filter = ["kind", "communities"]
+    list_filter = ["kind", ("communities", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "contact_name"]
     filter_horizontal = ["communities"]
+
+    def scope(self, queryset, user):
+        """Organisations registered with the user's communities (the ones they dispatch to)."""
+        registered = Organisation.objects.filter(communities__in=user.managed_communities())
+        return queryset.filter(pk__in=registered.values("pk"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_members=Count("members"))

@@ -113,8 +113,15 @@ class VolunteerRegistrationFactory(DjangoModelFactory):
 
 
 def make_volunteer(community, *, organisation=None, status="approved", **user_fields) -> User:
-    """A user with a volunteer profile registered (双报到) with `community`."""
-    profile = VolunteerProfileFactory(user=UserFactory(**user_fields), organisation=organisation)
+    """A user with a volunteer profile registered (双报到) with `community`.
+
+    An approved volunteer's organisation counts as confirmed, as staff confirm it on approval.
+    """
+    profile = VolunteerProfileFactory(
+        user=UserFactory(**user_fields),
+        organisation=organisation,
+        organisation_confirmed=organisation is not None and status == "approved",
+    )
     VolunteerRegistrationFactory(volunteer=profile, community=community, status=status)
     return profile.user
 

@@ -286,3 +286,61 @@ def test_staff_cannot_see_another_communitys_rejection_reasons(staff_client, oth
 
 def test_notices_are_for_superusers_only_in_the_admin(staff_client):
     assert staff_client.get(reverse("admin:wishes_notice_changelist")).status_code == 403
+
+
+def change_data(wish: Wish, **overrides) -> dict:
+    data = {
+        "title": wish.title,
+        "description": wish.description,
+        "category": wish.category_id,
+        "kind": wish.kind,
+        "priority": wish.priority,
+        "target_group": wish.target_group,
+        "grid": "",
+        "estimated_value": "",
+        "due_date": "",
+        "public_consent": "on" if wish.public_consent else "",
+        **{
+            f"{prefix}-{key}": value
+            for prefix in ("claims", "events")
+            for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_edit_of_a_wish_under_review_lands_in_the_timeline(staff_client, submitted):
+    staff_client.post(change_url(submitted), change_data(submitted, title="两袋大米"))
+    submitted.refresh_from_db()
+    assert submitted.title == "两袋大米"
+    assert submitted.events.filter(action="edit").count() == 1
+
+
+def test_admin_cannot_edit_the_details_of_a_claimed_wish(staff_client, community, staff):
+    wish = WishFactory(community=community, staff=staff, claimed=True)
+    staff_client.post(change_url(wish), change_data(wish, title="改了标题"))
+    wish.refresh_from_db()
+    assert wish.title != "改了标题"
+
+
+def test_admin_wish_form_offers_no_resident_of_another_community(
+    staff_client, submitted, other_community
+):
+    from tests.factories import ResidentFactory
+
+    outsider = ResidentFactory(community=other_community, name="外社区的居民")
+    response = staff_client.post(reverse("admin:wishes_wish_add"), {"resident": outsider.pk})
+    assert "外社区的居民" not in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ["community", "grid", "organisation", "street"])
+def test_staff_see_only_their_own_places_in_the_admin(staff_client, other_community, model):
+    from tests.factories import GridFactory, OrganisationFactory
+
+    GridFactory(community=other_community, name="别处的网格")
+    OrganisationFactory(name="别处的单位", communities=[other_community])
+    page = staff_client.get(reverse(f"admin:communities_{model}_changelist")).content.decode()
+    assert "别处的网格" not in page and "别处的单位" not in page
+    if model in {"community", "grid", "street"}:
+        assert other_community.name not in page and other_community.street.name not in page

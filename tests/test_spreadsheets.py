@@ -18,6 +18,7 @@ from tests.factories import (
     CommunityFactory,
     GridFactory,
     ResidentFactory,
+    UserFactory,
     WishFactory,
     make_volunteer,
 )
@@ -175,6 +176,18 @@ def test_known_resident_is_found_by_name_and_phone_and_new_ones_registered(
     staff_client.post(IMPORT, {"file": xlsx(rows)})
     assert Wish.objects.get(title="一袋大米和一桶油").resident == known
     assert Resident.objects.get(name="李建国").created_by == staff
+
+
+def test_a_self_registered_account_with_the_same_name_and_phone_is_not_matched(
+    staff_client, community
+):
+    signed_up = ResidentFactory(
+        community=community, name="王秀英", phone="13812345678", address="", user=UserFactory()
+    )
+    staff_client.post(IMPORT, {"file": xlsx([good_row()])})
+    signed_up.refresh_from_db()
+    assert Wish.objects.get(title="一袋大米和一桶油").resident != signed_up
+    assert signed_up.address == ""
 
 
 def test_two_rows_of_one_new_resident_register_them_once(staff_client):

@@ -4,6 +4,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import Resident
 from accounts.permissions import RoleScopedAdmin, StaffReadOnlyInline
 from communities.models import Grid
 
@@ -84,7 +85,8 @@ class WishAdmin(RoleScopedAdmin):
     list_select_related = ["category", "community", "grid", "resident"]
     date_hierarchy = "created_at"
     ordering = ["-priority", "created_at"]
-    raw_id_fields = ["resident"]
+    # Autocomplete searches through ResidentAdmin, which is scoped to the user's communities.
+    autocomplete_fields = ["resident"]
     inlines = [ClaimInline, WishEventInline]
     fieldsets = [
         (
@@ -154,16 +156,42 @@ class WishAdmin(RoleScopedAdmin):
                 kwargs["queryset"] = managed
             elif db_field.name == "grid":
                 kwargs["queryset"] = Grid.objects.filter(community__in=managed)
+            elif db_field.name == "resident":
+                kwargs["queryset"] = Resident.objects.filter(community__in=managed)
         if db_field.name == "category":
             kwargs["queryset"] = Category.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        # Who and where a wish is for is fixed once submitted; the details only while it waits
+        # for review (after that, the volunteer may already be on the way).
+        fixed = ["community", "resident", "channel"]
+        if obj.status != Wish.Status.SUBMITTED:
+            fixed += sorted(Wish.EDITABLE_FIELDS)
+        return [*readonly, *(name for name in fixed if name not in readonly)]
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-        else:
+        if not change:
             obj.entered_by = request.user
             obj.save_submitted(by=request.user)
+            return
+        # Through the life cycle's edit move: the row is locked, the state checked, and the
+        # timeline says what changed. `obj` already holds the form's values; start from the row.
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in Wish.EDITABLE_FIELDS
+        }
+        if not changes:
+            return
+        try:
+            Wish.objects.get(pk=obj.pk).edit(by=request.user, **changes)
+        except WishError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        obj.refresh_from_db()
 
     # ----- actions: each one calls the same life-cycle method as the web pages -------------
 

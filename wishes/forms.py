@@ -158,6 +158,13 @@ class WishForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["photo"]
 
+    def clean(self):
+        cleaned = super().clean()
+        # A public-facility wish entered by staff has nobody it is "for"; it cannot become one.
+        if cleaned.get("kind") == Wish.Kind.INDIVIDUAL and self.instance.resident_id is None:
+            self.add_error("kind", _("这个心愿没有登记心愿人，只能作为公共设施类心愿。"))
+        return cleaned
+
 
 class ConfirmForm(forms.Form):
     """The resident says the wish came true, with thanks and stars if they like."""

@@ -88,14 +88,23 @@ def holds_open_claim(user: User, wish: Wish) -> bool:
 
 
 def holds_active_claim(user: User, wish: Wish) -> bool:
-    """Holds an accepted claim (not a dispatch still waiting for an answer)."""
+    """The one person delivering: named on an accepted claim (not a dispatch still unanswered).
+
+    Other members of the claiming organisation may act on the claim, but only the volunteer
+    who claimed or accepted it gets the resident's phone and address.
+    """
+    if not user.is_authenticated:
+        return False
     claim = wish.open_claim()
-    return claim is not None and claim.state == claim.State.ACTIVE and holds_open_claim(user, wish)
+    return claim is not None and claim.state == claim.State.ACTIVE and claim.volunteer_id == user.pk
 
 
 def sees_private_side(user: User, wish: Wish) -> bool:
-    """Contact phone, address, photos and the timeline: only who needs them to help."""
-    return is_resident_of(user, wish) or is_staff_for(user, wish) or holds_active_claim(user, wish)
+    """Full name, household situation, photos and the timeline: the resident and the community.
+
+    Whoever delivers sees the phone and address only (holds_active_claim).
+    """
+    return is_resident_of(user, wish) or is_staff_for(user, wish)
 
 
 def any_of(*rules: Rule) -> Rule:

@@ -91,6 +91,10 @@ class RejectForm(forms.Form):
             )
 
 
+class RemindForm(forms.Form):
+    note = forms.CharField(label=_("催办内容（可不填）"), required=False, max_length=500)
+
+
 class ResidentSearchForm(forms.Form):
     q = forms.CharField(
         label=_("姓名、电话或住址"),

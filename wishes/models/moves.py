@@ -208,7 +208,18 @@ class WishMoves:
                     _("公共设施类心愿由社区派给责任部门，志愿者不能直接认领。"), code="forbidden"
                 )
             if organisation is not None and organisation.pk not in by.organisation_ids():
-                raise WishError(_("您不是该单位的成员，不能以单位名义认领。"), code="forbidden")
+                raise WishError(
+                    _("您不是该单位经核实的成员，不能以单位名义认领。"), code="forbidden"
+                )
+            if (
+                organisation is not None
+                and not organisation.communities.filter(pk=wish.community_id).exists()
+            ):
+                raise WishError(
+                    _("%(org)s 没有在%(community)s报到，不能以该单位名义认领。")
+                    % {"org": organisation, "community": wish.community},
+                    code="forbidden",
+                )
 
         def create_claim(wish: Wish) -> None:
             Claim.objects.create(

@@ -140,9 +140,13 @@ def _volunteers(world: World, count: int, rng: random.Random) -> int:
             VolunteerProfile(
                 user=user,
                 is_party_member=True,
-                organisation=rng.choice(organisations) if rng.random() < 0.3 else None,
+                organisation=organisation,
+                organisation_confirmed=organisation is not None,
             )
-            for user in created
+            for user, organisation in (
+                (user, rng.choice(organisations) if rng.random() < 0.3 else None)
+                for user in created
+            )
         ],
         batch_size=1000,
     )

@@ -206,8 +206,13 @@ def _volunteer(
     world: World, username, phone, real_name, community, org, *, registration: dict
 ) -> None:
     user = _user(world, username, real_name, phone)
+    confirmed = bool(org) and registration.get("status") == VolunteerRegistration.Status.APPROVED
     profile, _ = VolunteerProfile.objects.get_or_create(
-        user=user, defaults={"organisation": world.organisations[org] if org else None}
+        user=user,
+        defaults={
+            "organisation": world.organisations[org] if org else None,
+            "organisation_confirmed": confirmed,
+        },
     )
     VolunteerRegistration.objects.get_or_create(
         volunteer=profile, community=world.communities[community], defaults=registration

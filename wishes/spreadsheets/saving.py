@@ -100,8 +100,12 @@ class _Residents:
         self.by = by
         self.by_phone: dict[tuple[int, str, str], Resident] = {}
         self.by_address: dict[tuple[int, str, str], Resident] = {}
+        # Only records staff keep for people without a login: anyone can sign up under a name and
+        # a phone number, and an import must not hand such an account a real resident's wish.
         candidates = Resident.objects.filter(
-            community__in={row.community.pk for row in rows}, name__in={row.name for row in rows}
+            community__in={row.community.pk for row in rows},
+            name__in={row.name for row in rows},
+            user__isnull=True,
         ).order_by("pk")
         for resident in candidates:
             self._remember(resident)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..lifecycle import WishError
 from ..models import HandoverEvent
-from ..models.handover import SHORT_CODE_LENGTH, normalise_code
+from ..models.handover import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, normalise_code
 from .base import STATUS_FOR_CODE
 
 
@@ -57,6 +58,8 @@ def enter_code(request):
 def sign_in(request, code: str):
     """The page the QR code opens: what the event is, and a button to sign in."""
     normal = normalise_code(code)
+    if len(normal) != SHORT_CODE_LENGTH or set(normal) - set(SHORT_CODE_ALPHABET):
+        raise Http404
     event = get_object_or_404(
         HandoverEvent.objects.select_related("community", "organiser"), short_code=normal
     )

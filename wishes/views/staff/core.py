@@ -15,7 +15,7 @@ from ... import spreadsheets
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
 from ...models import Wish
-from ...staff_forms import ApproveForm, FollowUpForm, RejectForm
+from ...staff_forms import ApproveForm, FollowUpForm, RejectForm, RemindForm
 from ..base import back, refused
 from .base import chosen_communities, managed_wish, staff_required
 from .spreadsheets import ExportForm
@@ -111,7 +111,8 @@ def release(request, pk: int):
 @require_POST
 @staff_required
 def remind(request, pk: int):
-    note = request.POST.get("note", "")[:500]
+    form = RemindForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
     return _act(
         request, pk, lambda w: w.remind(by=request.user, note=note), _("已催办，认领人会收到通知。")
     )

@@ -62,6 +62,20 @@ class HandoverEventForm(forms.ModelForm):
         )
         self.fields["organiser"].empty_label = gettext_lazy("不填（社区组织）")
 
+    def _plausible(self, name: str):
+        # A mistyped year (0001, 9999) would break every date shown for the event.
+        moment = self.cleaned_data[name]
+        year = timezone.now().year
+        if moment and not (year - 1 <= moment.year <= year + 2):
+            raise forms.ValidationError(gettext_lazy("请检查活动日期的年份。"))
+        return moment
+
+    def clean_starts_at(self):
+        return self._plausible("starts_at")
+
+    def clean_ends_at(self):
+        return self._plausible("ends_at")
+
 
 class AttachForm(forms.Form):
     """Pick claimed wishes of the event's community; the model refuses any that do not fit."""

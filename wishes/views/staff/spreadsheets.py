@@ -121,9 +121,14 @@ def import_template(request):
 def export_wishes(request):
     """The wishes of the chosen communities, filtered as the list was, one row each."""
     communities, picked = chosen_communities(request)
-    wishes = spreadsheets.wishes_for_export(
-        communities, status=request.GET.get("status", ""), q=request.GET.get("q", "")[:50]
+    form = ExportForm(request.GET)
+    # An invalid filter (unknown status, a NUL byte) is dropped rather than an error page.
+    filters = (
+        {name: form.cleaned_data.get(name, "") for name in ("status", "q")}
+        if (form.is_valid())
+        else {"status": "", "q": ""}
     )
+    wishes = spreadsheets.wishes_for_export(communities, **filters)
     today = timezone.localdate().isoformat()
     name = _("%(scope)s心愿-%(date)s.xlsx") % {"scope": picked or "", "date": today}
     return _xlsx(spreadsheets.wishes_workbook(wishes), f"wishes-{today}.xlsx", name)

@@ -58,10 +58,9 @@ def decide(request, pk: int, approve: bool):
         ).select_related("volunteer__user", "community"),
         pk=pk,
     )
-    if registration.status != VolunteerRegistration.Status.PENDING:
+    if not registration.decide(by=request.user, approve=approve):
         messages.info(request, _("这条报到申请已经处理过了。"))
         return redirect("staff:volunteers")
-    registration.decide(by=request.user, approve=approve)
     user = registration.volunteer.user
     name = user.display_name
     if approve:
