@@ -7,6 +7,7 @@ from itertools import groupby
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import Community, Grid, Organisation
 
 from .models import Resident, User
+from .throttle import LoginAttempts
 from .validators import validate_mobile
 
 PHONE_TAKEN = _("这个手机号码已经注册过了，请直接登录。")
@@ -121,7 +123,27 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("手机号（或用户名）与密码不匹配，请重新输入。密码区分大小写。"),
+        "too_many_attempts": _(
+            "这个账号密码输错次数太多，请%(minutes)d分钟后再试；忘记密码请联系社区工作人员重置。"
+        ),
     }
+
+    def clean(self):
+        attempts = LoginAttempts(self.data.get("username", ""))
+        if attempts.blocked():
+            raise forms.ValidationError(
+                self.error_messages["too_many_attempts"],
+                code="too_many_attempts",
+                params={"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                attempts.failed()
+            raise
+        attempts.succeeded()
+        return cleaned
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)

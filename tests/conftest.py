@@ -1,6 +1,7 @@
 """The cast: every test reads as a sentence about these people."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import (
@@ -14,6 +15,14 @@ from tests.factories import (
     make_staff,
     make_volunteer,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login throttling counts in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

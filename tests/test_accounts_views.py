@@ -316,3 +316,46 @@ def test_changing_phone_on_the_profile_updates_the_resident_record(login, reside
     Resident.objects.filter(user=resident).update(phone=resident.phone)
     login(resident).post(PROFILE, {"real_name": "张秀兰", "phone": "13900001111", "address": ""})
     assert Resident.objects.get(user=resident).phone == "13900001111"
+
+
+# ----- slowing down password guessing -------------------------------------------------------
+
+LOGIN = reverse("accounts:login")
+
+
+def test_five_wrong_passwords_pause_the_account(client, resident, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
+    response = client.post(LOGIN, {"username": resident.username, "password": PASSWORD})
+    assert "输错次数太多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_right_password_before_the_limit_clears_the_count(client, resident, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
+    client.post(LOGIN, {"username": resident.username, "password": PASSWORD})
+    client.logout()
+    client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
+    response = client.post(LOGIN, {"username": resident.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_pause_ends_after_the_window(client, resident, settings):
+    import datetime
+
+    import time_machine
+
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
+    later = datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES + 1)
+    with time_machine.travel(later):
+        response = client.post(LOGIN, {"username": resident.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_guessing_one_account_does_not_pause_another(client, resident, other_resident, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
+    response = client.post(LOGIN, {"username": other_resident.username, "password": PASSWORD})
+    assert response.status_code == 302
