@@ -44,15 +44,11 @@ class StaffRoleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-def _managed(user):
-    return user.managed_communities()
-
-
 @admin.register(Resident)
 class ResidentAdmin(RoleScopedAdmin):
     staff_can_add = True
     staff_can_change = True
-    list_display = ["name", "gender", "community", "grid", "situation", "phone", "has_login"]
+    list_display = ["name", "gender", "community", "grid", "situation", "phone_tail", "has_login"]
     list_filter = [
         "situation",
         ("community", admin.RelatedOnlyFieldListFilter),
@@ -69,16 +65,32 @@ class ResidentAdmin(RoleScopedAdmin):
         return fields if request.user.is_superuser else [*fields, "user"]
 
     def scope(self, queryset, user):
-        return queryset.filter(community__in=_managed(user))
+        from wishes import policy
+
+        return policy.residents.managed(user, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from wishes import policy
+
         if not request.user.is_superuser and db_field.name == "community":
-            kwargs["queryset"] = _managed(request.user)
+            kwargs["queryset"] = policy.communities.worked_in(request.user)
         if not request.user.is_superuser and db_field.name == "grid":
-            kwargs["queryset"] = db_field.related_model.objects.filter(
-                community__in=_managed(request.user)
-            )
+            kwargs["queryset"] = policy.communities.grids(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The change page shows the phone and address: who opened it is recorded.
+        from audit.records import record_contact_view
+
+        resident = self.get_object(request, object_id)
+        if resident is not None and request.method == "GET":
+            record_contact_view(request.user, resident, how="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("手机尾号"))
+    def phone_tail(self, obj):
+        # The list shows enough to tell two 王秀英 apart; the number itself is on the record.
+        return f"…{obj.phone[-4:]}" if obj.phone else "-"
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -105,6 +117,14 @@ class VolunteerProfileAdmin(RoleScopedAdmin):
         "organisation_confirmed",
         "created_at",
     ]
+    # Membership is decided by the actions below (for an organisation, by someone responsible
+    # for it), each recorded; never by ticking a box.
+    readonly_fields = [
+        "organisation_confirmed",
+        "organisation_confirmed_by",
+        "organisation_confirmed_at",
+    ]
+    actions = ["confirm_membership", "refuse_membership"]
     list_filter = [
         "is_party_member",
         ("organisation", admin.RelatedOnlyFieldListFilter),
@@ -116,11 +136,33 @@ class VolunteerProfileAdmin(RoleScopedAdmin):
     inlines = [RegistrationInline]
 
     def scope(self, queryset, user):
-        return queryset.filter(registrations__community__in=_managed(user)).distinct()
+        from wishes import policy
+
+        return policy.volunteers.profiles(user, queryset)
 
     @admin.display(description=_("手机号码"), ordering="user__phone")
     def user_phone(self, obj):
         return obj.user.phone
+
+    def _decide(self, request, queryset, confirm: bool):
+        from communities.membership import decide_membership
+
+        done = 0
+        for profile in queryset.filter(organisation__isnull=False, organisation_confirmed=False):
+            done += decide_membership(profile, by=request.user, confirm=confirm)
+        self.message_user(
+            request,
+            ngettext("已处理 %(n)d 位单位成员。", "已处理 %(n)d 位单位成员。", done) % {"n": done},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("确认所选志愿者是其所填单位的成员"))
+    def confirm_membership(self, request, queryset):
+        self._decide(request, queryset, confirm=True)
+
+    @admin.action(description=_("不确认所选志愿者的单位身份"))
+    def refuse_membership(self, request, queryset):
+        self._decide(request, queryset, confirm=False)
 
 
 @admin.register(VolunteerRegistration)
@@ -135,7 +177,9 @@ class VolunteerRegistrationAdmin(RoleScopedAdmin):
     actions = ["approve_selected", "refuse_selected"]
 
     def scope(self, queryset, user):
-        return queryset.filter(community__in=_managed(user))
+        from wishes import policy
+
+        return policy.volunteers.registrations(user, queryset)
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Grid, Organisation, Street
@@ -46,34 +46,43 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.real_name or self.username
 
-    @cached_property
+    @property
     def is_community_staff(self) -> bool:
-        """Grid worker, community staff, street admin or superuser (cached per instance)."""
-        return self.is_active and (self.is_superuser or self.staff_roles.exists())
+        """Grid worker (with a grid), community staff, street admin or superuser."""
+        from .scoping import scope_of
+
+        return scope_of(self).is_staff
+
+    @property
+    def scope(self):
+        """Where this user works and serves (accounts/scoping.py)."""
+        from .scoping import scope_of
+
+        return scope_of(self)
 
     def managed_communities(self) -> models.QuerySet[Community]:
-        """Communities this user may review, dispatch and report on."""
-        if not self.is_active:
-            return Community.objects.none()
-        if self.is_superuser:
+        """Communities this user works in, wholly or on some grids (for pickers and headings).
+
+        What the user may see or change inside them is the policy's answer (wishes/policy.py).
+        """
+        from .scoping import scope_of
+
+        scope = scope_of(self)
+        if scope.everything:
             return Community.objects.all()
-        return Community.objects.filter(
-            Q(staff_roles__user=self) | Q(street__staff_roles__user=self)
-        ).distinct()
+        return Community.objects.filter(pk__in=scope.staff_communities)
 
     def volunteer_communities(self) -> models.QuerySet[Community]:
         """Communities where this user's volunteer registration (双报到) is approved."""
-        return Community.objects.filter(
-            volunteer_registrations__volunteer__user=self,
-            volunteer_registrations__status=VolunteerRegistration.Status.APPROVED,
-        ).distinct()
+        from .scoping import scope_of
+
+        return Community.objects.filter(pk__in=scope_of(self).volunteer_communities)
 
     def organisation_ids(self) -> list[int]:
-        """The organisation this volunteer acts for, once staff have confirmed the membership."""
-        profile = getattr(self, "volunteer_profile", None)
-        if profile is None or profile.organisation_id is None:
-            return []
-        return [profile.organisation_id] if profile.organisation_confirmed else []
+        """The organisation this volunteer acts for, once its membership has been confirmed."""
+        from .scoping import scope_of
+
+        return sorted(scope_of(self).organisations)
 
 
 class StaffRole(models.Model):
@@ -129,7 +138,8 @@ class StaffRole(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.community or self.street}"
+        where = self.grid or self.community or self.street
+        return f"{self.user} · {self.get_role_display()} · {where}"
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -137,6 +147,14 @@ class StaffRole(models.Model):
         if not self.user.is_staff:
             User.objects.filter(pk=self.user_id).update(is_staff=True)
             self.user.is_staff = True
+
+    def clean(self) -> None:
+        # A grid worker works on one grid: without it they would see nothing, and a grid of
+        # another community would be a mistake that grants nothing either.
+        if self.role == self.Role.GRID_WORKER and self.grid_id is None:
+            raise ValidationError({"grid": _("网格员需要选择负责的网格。")})
+        if self.grid_id and self.community_id and self.grid.community_id != self.community_id:
+            raise ValidationError({"grid": _("所选网格不属于这个社区。")})
 
 
 class Resident(models.Model):
@@ -259,6 +277,15 @@ class VolunteerProfile(models.Model):
         default=False,
         help_text=_("社区工作人员核实本人确是该单位成员后勾选；核实前不能以单位名义认领或接单。"),
     )
+    organisation_confirmed_by = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位核实人"),
+    )
+    organisation_confirmed_at = models.DateTimeField(_("单位核实时间"), null=True, blank=True)
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
 
@@ -268,6 +295,39 @@ class VolunteerProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def decide_membership(self, *, by: User, confirm: bool, organisation_id: int) -> bool:
+        """Confirm or refuse that this volunteer belongs to the organisation they named.
+
+        The decision is the organisation's own (its liaison, or staff of a community it is
+        registered with — the caller checks that), never a side effect of a 双报到 approval.
+        A refusal clears the claim to membership. False if the volunteer has meanwhile named
+        another organisation or someone decided first.
+        """
+        rows = type(self).objects.filter(
+            pk=self.pk, organisation_id=organisation_id, organisation_confirmed=False
+        )
+        if confirm:
+            changes = {
+                "organisation_confirmed": True,
+                "organisation_confirmed_by": by,
+                "organisation_confirmed_at": timezone.now(),
+            }
+        else:
+            changes = {"organisation": None, "organisation_confirmed_by": None}
+        done = rows.update(**changes)
+        self.refresh_from_db()
+        return bool(done)
+
+    def leave_organisation(self) -> None:
+        """The volunteer names no organisation any more (or is about to name another one)."""
+        type(self).objects.filter(pk=self.pk).update(
+            organisation=None,
+            organisation_confirmed=False,
+            organisation_confirmed_by=None,
+            organisation_confirmed_at=None,
+        )
+        self.refresh_from_db()
 
 
 class VolunteerRegistration(models.Model):
@@ -320,20 +380,14 @@ class VolunteerRegistration(models.Model):
     def decide(self, *, by: User, approve: bool) -> bool:
         """Staff approve or refuse a pending 双报到; False if someone decided it first.
 
-        Approving also confirms the organisation the volunteer named: staff check who they are
-        and where they work when they approve.
+        This decides where the volunteer serves, nothing else: membership of an organisation is
+        confirmed for that organisation, separately (VolunteerProfile.decide_membership).
         """
         status = self.Status.APPROVED if approve else self.Status.REFUSED
-        now = timezone.now()
-        with transaction.atomic():
-            decided = (
-                type(self)
-                .objects.filter(pk=self.pk, status=self.Status.PENDING)
-                .update(status=status, decided_by=by, decided_at=now)
-            )
-            if decided and approve:
-                VolunteerProfile.objects.filter(
-                    pk=self.volunteer_id, organisation__isnull=False
-                ).update(organisation_confirmed=True)
+        decided = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.PENDING)
+            .update(status=status, decided_by=by, decided_at=timezone.now())
+        )
         self.refresh_from_db()
         return bool(decided)

@@ -8,15 +8,17 @@ from django.http import HttpRequest
 
 
 def is_staff_user(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_authenticated and user.is_active and user.is_community_staff
+    """Holds a staff role that reaches some grid (accounts/scoping.py)."""
+    from .scoping import scope_of
+
+    return scope_of(request.user).is_staff
 
 
 class RoleScopedAdmin(admin.ModelAdmin):
     """Superusers keep Django's permissions; community staff get what the flags below allow.
 
-    `scope(queryset, user)` narrows every list, change page and action to the communities
-    the user manages, so another community's record is simply not found.
+    `scope(queryset, user)` narrows every list, change page and action to what the access
+    policy (wishes/policy.py) lets the user see, so anything else is simply not found.
     """
 
     staff_can_add = False

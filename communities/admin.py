@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import RoleScopedAdmin
+from wishes import policy
 
 from .models import Community, Grid, Organisation, Street
 
@@ -26,7 +27,7 @@ class StreetAdmin(RoleScopedAdmin):
     inlines = [CommunityInline]
 
     def scope(self, queryset, user):
-        return queryset.filter(communities__in=user.managed_communities()).distinct()
+        return queryset.filter(communities__in=policy.communities.worked_in(user)).distinct()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_communities=Count("communities"))
@@ -45,7 +46,7 @@ class CommunityAdmin(RoleScopedAdmin):
     inlines = [GridInline]
 
     def scope(self, queryset, user):
-        return queryset.filter(pk__in=user.managed_communities().values("pk"))
+        return policy.communities.worked_in(user, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_grids=Count("grids"))
@@ -63,7 +64,7 @@ class GridAdmin(RoleScopedAdmin):
     list_select_related = ["community"]
 
     def scope(self, queryset, user):
-        return queryset.filter(community__in=user.managed_communities())
+        return queryset.filter(community__in=policy.communities.worked_in(user))
 
 
 @admin.register(Organisation)
@@ -72,11 +73,11 @@ class OrganisationAdmin(RoleScopedAdmin):
     list_filter = ["kind", ("communities", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "contact_name"]
     filter_horizontal = ["communities"]
+    autocomplete_fields = ["liaisons"]
 
     def scope(self, queryset, user):
         """Organisations registered with the user's communities (the ones they dispatch to)."""
-        registered = Organisation.objects.filter(communities__in=user.managed_communities())
-        return queryset.filter(pk__in=registered.values("pk"))
+        return policy.organisations.listed_in_admin(user, queryset)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_members=Count("members"))

@@ -1,5 +1,6 @@
 """Where wishes happen: street/town → community → grid, and the organisations that help."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,14 @@ class Organisation(models.Model):
         blank=True,
         verbose_name=_("报到社区"),
         help_text=_("本单位双报到的社区；社区只能向已报到的单位派单。"),
+    )
+
+    liaisons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="liaison_for",
+        blank=True,
+        verbose_name=_("联络员"),
+        help_text=_("本单位负责核实成员身份的人（如支部书记），可以确认谁是本单位成员。"),
     )
 
     class Meta:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("wishes.urls_staff")),
+    path("organisations/", include("communities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("wishes.urls")),
 ]

@@ -26,7 +26,7 @@ from tests import test_e2e
 from tests.factories import PASSWORD, CategoryFactory, ResidentFactory, WishFactory
 from tests.test_e2e import ARTIFACTS, CHROMIUM, Story, Watcher, log_in, open_menu, phone_context
 from wishes.lifecycle import Status
-from wishes.models import Claim, EventAttendance, HandoverEvent, RejectionReason, Wish, WishPhoto
+from wishes.models import Claim, EventAttendance, HandoverEvent, RejectionReason, Wish
 
 pytestmark = [
     pytest.mark.e2e,
@@ -356,7 +356,7 @@ def test_community_staff_run_the_workbench_in_the_browser(
         page.get_by_role("link", name="活动结束，集中登记兑现").click()
 
         expect(page.locator("h1")).to_have_text("集中登记兑现")
-        page.get_by_label("兑现情况").fill(HANDOVER_NOTE)
+        page.get_by_label("活动情况").fill(HANDOVER_NOTE)
         page.get_by_label("活动照片（最多6张）").set_input_files(photo)
         story.shot(page, "event-fulfil-form")
         page.get_by_role("button", name="全部登记为已兑现").click()
@@ -376,7 +376,9 @@ def test_community_staff_run_the_workbench_in_the_browser(
             assert len(fulfils) == 1, fulfils
             assert EVENT_TITLE in fulfils[0].note
             assert fulfils[0].actor == staff
-            assert wish.photos.filter(kind=WishPhoto.Kind.FULFILMENT).count() == 1
+            # The event's photo is the event's: no resident sees another's home.
+            assert not wish.photos.exists()
+        assert event.photos.count() == 1
 
     # 7. Import two wishes from the Excel template, then export the community's wishes.
     known = ResidentFactory(

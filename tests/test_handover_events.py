@@ -243,6 +243,14 @@ def test_staff_removes_an_attendee(staff_client, volunteer, event):
 # ----- bulk fulfilment -----------------------------------------------------------------------
 
 
+def make_resident_login(wish):
+    from tests.factories import UserFactory
+
+    wish.resident.user = UserFactory()
+    wish.resident.save()
+    return wish.resident.user
+
+
 def fulfil(client, event, *photos):
     return client.post(
         url("staff:event_fulfil", event.pk),
@@ -269,17 +277,56 @@ def test_bulk_fulfil_writes_one_fulfil_event_per_wish_naming_the_event(
     assert all("七一主题党日微心愿集中兑现" in e.note and e.actor == staff for e in events)
 
 
-def test_bulk_fulfil_gives_each_wish_the_shared_photos_stored_once(
+def test_the_events_photos_belong_to_the_event_not_to_any_wish(
     staff_client, attached, claimed, claimed_too
 ):
     fulfil(staff_client, attached, photo("a.png"), photo("b.png"))
-    names = {
-        wish.pk: sorted(p.image.name for p in WishPhoto.objects.filter(wish=wish))
-        for wish in (claimed, claimed_too)
-    }
-    assert len(names[claimed.pk]) == 2
-    assert names[claimed.pk] == names[claimed_too.pk]
-    assert all(default_storage.exists(name) for name in names[claimed.pk])
+    assert attached.photos.count() == 2
+    assert not WishPhoto.objects.filter(wish__in=[claimed, claimed_too]).exists()
+
+
+def test_the_events_note_stays_with_the_event(staff_client, attached, claimed):
+    fulfil(staff_client, attached)
+    claimed.refresh_from_db()
+    assert "当面交给" not in claimed.fulfil_note
+    assert "当面交给" not in claimed.events.get(action="fulfil").note
+
+
+def test_each_wish_gets_only_what_was_chosen_for_it_in_its_own_files(
+    staff_client, attached, claimed, claimed_too
+):
+    staff_client.post(
+        url("staff:event_fulfil", attached.pk),
+        {
+            "note": "集中兑现",
+            f"note_{claimed.pk}": "大米送到了王大爷手里",
+            f"photos_{claimed.pk}": [photo("rice.png")],
+            f"photos_{claimed_too.pk}": [photo("bag.png")],
+        },
+    )
+    mine = claimed.photos.get()
+    theirs = claimed_too.photos.get()
+    claimed.refresh_from_db()
+    assert claimed.fulfil_note == "大米送到了王大爷手里"
+    assert mine.kind == WishPhoto.Kind.HANDOVER and mine.image.name != theirs.image.name
+    assert default_storage.exists(mine.image.name) and default_storage.exists(theirs.image.name)
+
+
+def test_a_resident_cannot_open_the_events_photos(login, staff_client, attached, claimed):
+    fulfil(staff_client, attached, photo())
+    shared = attached.photos.get()
+    resident = claimed.resident.user or make_resident_login(claimed)
+    response = login(resident).get(url("wishes:event_photo", attached.short_code, shared.pk))
+    assert response.status_code == 404
+
+
+def test_an_attendee_sees_the_events_photos(login, staff_client, staff, volunteer, attached):
+    attached.add_attendee(volunteer, by=staff)
+    fulfil(staff_client, attached, photo())
+    shared = attached.photos.get()
+    response = login(volunteer).get(url("wishes:event_photo", attached.short_code, shared.pk))
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert response.status_code == 200 and cache_control == {"no-store", "private"}
 
 
 def test_bulk_fulfil_stamps_the_event(staff_client, staff, attached):
@@ -316,9 +363,9 @@ def test_the_event_page_shows_what_was_handed_over(staff_client, attached, claim
     fulfil(staff_client, attached, photo())
     response = staff_client.get(url("staff:event", attached.pk))
     page = response.content.decode()
-    shared = WishPhoto.objects.filter(wish__in=attached.wishes.all()).order_by("pk").first()
-    assert "兑现情况" in page and claimed.masked_name in page
-    assert url("wishes:photo", shared.wish_id, shared.pk) in page
+    shared = attached.photos.get()
+    assert "活动情况" in page and claimed.masked_name in page
+    assert url("wishes:event_photo", attached.short_code, shared.pk) in page
 
 
 # ----- who may do what -----------------------------------------------------------------------

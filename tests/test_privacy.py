@@ -34,8 +34,14 @@ def test_claimer_sees_a_masked_name_not_the_full_name(login, volunteer, claimed)
     assert claimed.masked_name in page and claimed.resident.name not in page
 
 
-def test_claimer_does_not_see_the_timeline(login, volunteer, claimed):
-    assert "进展记录" not in login(volunteer).get(detail(claimed)).content.decode()
+def test_claimer_reads_the_timeline_in_plain_words_without_staffs_remarks(
+    login, staff, volunteer, claimed
+):
+    claimed.remind(by=staff, note="请尽快送达")
+    claimed.release(by=staff, reason="志愿者李红梅多次失联，已记过")
+    claimed.claim(by=volunteer)
+    page = login(volunteer).get(detail(claimed)).content.decode()
+    assert "请尽快送达" in page and "多次失联" not in page
 
 
 def test_claimer_still_gets_phone_and_address(login, volunteer, claimed):
@@ -56,7 +62,7 @@ def test_other_member_of_the_claiming_branch_gets_no_contact(
 def test_unconfirmed_member_cannot_see_the_branchs_claims(
     login, community, organisation, member, staff, stranger_claiming_membership
 ):
-    wish = WishFactory(community=community, staff=staff, approved=True)
+    wish = WishFactory(community=community, staff=staff, approved=True, public_consent=False)
     wish.claim(by=member, organisation=organisation)
     assert login(stranger_claiming_membership).get(detail(wish)).status_code == 404
 
@@ -71,13 +77,13 @@ def test_unconfirmed_member_cannot_accept_a_dispatch_to_the_branch(
     assert refusal.value.code == "forbidden"
 
 
-def test_approving_the_registration_confirms_the_organisation(
+def test_approving_the_registration_does_not_confirm_the_organisation(
     staff, organisation, stranger_claiming_membership
 ):
     registration = VolunteerRegistration.objects.get(volunteer__user=stranger_claiming_membership)
     registration.decide(by=staff, approve=True)
     stranger_claiming_membership.volunteer_profile.refresh_from_db()
-    assert stranger_claiming_membership.organisation_ids() == [organisation.pk]
+    assert stranger_claiming_membership.organisation_ids() == []
 
 
 def test_a_registration_is_decided_once(staff, pending_volunteer):

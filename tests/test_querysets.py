@@ -9,7 +9,9 @@ from tests.factories import (
     ResidentFactory,
     WishFactory,
     make_staff,
+    make_volunteer,
 )
+from wishes import policy
 from wishes.models import Wish
 
 
@@ -58,10 +60,21 @@ def test_anonymous_visitor_sees_only_published_wishes_with_public_consent(wishes
     assert visible(AnonymousUser()) == pks(wishes, "published", "elsewhere_published")
 
 
-def test_resident_sees_own_wishes_and_published_ones(wishes, resident):
-    assert visible(resident) == pks(
-        wishes, "published", "published_private", "elsewhere_published", "own_submitted"
-    )
+def test_resident_sees_own_wishes_and_published_ones_with_consent(wishes, resident):
+    assert visible(resident) == pks(wishes, "published", "elsewhere_published", "own_submitted")
+
+
+def test_approved_volunteer_sees_the_communitys_wishes_without_consent(wishes, volunteer):
+    assert wishes["published_private"].pk in visible(volunteer)
+
+
+def test_pending_volunteer_does_not_see_wishes_without_consent(wishes, pending_volunteer):
+    assert wishes["published_private"].pk not in visible(pending_volunteer)
+
+
+def test_approved_volunteer_of_another_community_does_not_see_them(wishes, other_community):
+    elsewhere = make_volunteer(other_community)
+    assert wishes["published_private"].pk not in visible(elsewhere)
 
 
 def test_resident_does_not_see_another_residents_submitted_wish(wishes, other_resident):
@@ -76,11 +89,18 @@ def test_volunteer_does_not_see_another_volunteers_claim(wishes, volunteer):
     assert wishes["claimed_by_claimer"].pk not in visible(volunteer)
 
 
-def test_volunteer_still_sees_a_wish_they_released(community, staff, claimer):
+def test_a_wish_given_up_and_closed_is_no_longer_the_volunteers(community, staff, claimer):
     wish = WishFactory(community=community, staff=staff, claimer=claimer, claimed=True)
     wish.release(by=claimer, reason="临时出差")
     wish.close(by=staff, reason="居民已搬离本社区")
-    assert wish.pk in visible(claimer)
+    assert wish.pk not in visible(claimer)
+
+
+def test_a_wish_given_up_and_closed_still_reaches_its_taken_page(community, staff, claimer):
+    wish = WishFactory(community=community, staff=staff, claimer=claimer, claimed=True)
+    wish.release(by=claimer, reason="临时出差")
+    wish.close(by=staff, reason="居民已搬离本社区")
+    assert policy.wishes.reachable(claimer).filter(pk=wish.pk).exists()
 
 
 def test_staff_sees_every_status_of_their_own_community(wishes, staff):
@@ -105,9 +125,10 @@ def test_superuser_sees_everything(wishes, superuser):
     assert visible(superuser) == {wish.pk for wish in wishes.values()}
 
 
-def test_staff_who_entered_a_wish_elsewhere_still_sees_it(staff, other_community):
+def test_staff_who_entered_a_wish_elsewhere_do_not_keep_seeing_it(staff, other_community):
+    # Access follows the role someone holds now, not what they once did.
     wish = WishFactory(community=other_community, entered_by=staff)
-    assert wish.pk in visible(staff)
+    assert wish.pk not in visible(staff)
 
 
 def test_organisation_member_sees_a_wish_dispatched_to_their_organisation(
@@ -217,7 +238,8 @@ def test_compound_surname_with_gender_gets_a_title():
 
 
 @pytest.mark.parametrize("who", ["anon", "resident", "volunteer", "staff", "other_staff"])
-def test_listed_for_is_the_published_part_of_visible_to(who, wishes, request):
+def test_listed_to_is_the_published_individual_part_of_visible_to(who, wishes, request):
     user = AnonymousUser() if who == "anon" else request.getfixturevalue(who)
-    listed = set(Wish.objects.listed_for(user).values_list("pk", flat=True))
-    assert listed == set(Wish.objects.visible_to(user).published().values_list("pk", flat=True))
+    listed = set(Wish.objects.listed_to(user).values_list("pk", flat=True))
+    published = Wish.objects.visible_to(user).published().filter(kind=Wish.Kind.INDIVIDUAL)
+    assert listed == set(published.values_list("pk", flat=True))

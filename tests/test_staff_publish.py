@@ -114,7 +114,7 @@ def test_wish_without_consent_is_left_out_but_counted(staff_client, published, p
     text = wechat_text(staff_client.get(url("publish", published.community)))
 
     assert "轮椅一辆" not in text
-    assert "另有 1 个心愿未同意公开，登录后可在心愿清单查看" in text
+    assert "另有 1 个心愿未同意公开，经社区审核的志愿者登录后可在心愿清单查看" in text
 
 
 def test_submitted_and_claimed_wishes_are_not_on_the_list(staff_client, community, staff):

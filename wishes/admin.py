@@ -4,10 +4,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Resident
 from accounts.permissions import RoleScopedAdmin, StaffReadOnlyInline
-from communities.models import Grid
 
+from . import policy
 from .forms import DispatchForm, ReasonForm
 from .lifecycle import WishError
 from .models import (
@@ -25,11 +24,14 @@ from .models import (
 
 @admin.register(Category)
 class CategoryAdmin(RoleScopedAdmin):
-    staff_can_add = True
-    staff_can_change = True
+    """The city-wide catalogue: superusers edit it; staff read it and hide categories for their
+    own community on the workbench (每个社区只管自己的)."""
+
     list_display = ["name", "help_text", "order", "is_active"]
+    # Editable in the list only with Django's change permission, which staff roles lack.
     list_editable = ["order", "is_active"]
     search_fields = ["name"]
+    filter_horizontal = ["hidden_in"]
 
 
 class ClaimInline(StaffReadOnlyInline):
@@ -132,7 +134,7 @@ class WishAdmin(RoleScopedAdmin):
         css = {"all": ["css/admin.css"]}
 
     def scope(self, queryset, user):
-        return queryset.managed_by(user)
+        return policy.wishes.managed(user, queryset)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -151,13 +153,12 @@ class WishAdmin(RoleScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
-            managed = request.user.managed_communities()
             if db_field.name == "community":
-                kwargs["queryset"] = managed
+                kwargs["queryset"] = policy.communities.worked_in(request.user)
             elif db_field.name == "grid":
-                kwargs["queryset"] = Grid.objects.filter(community__in=managed)
+                kwargs["queryset"] = policy.communities.grids(request.user)
             elif db_field.name == "resident":
-                kwargs["queryset"] = Resident.objects.filter(community__in=managed)
+                kwargs["queryset"] = policy.residents.managed(request.user)
         if db_field.name == "category":
             kwargs["queryset"] = Category.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -302,7 +303,7 @@ class ClaimAdmin(RoleScopedAdmin):
     date_hierarchy = "created_at"
 
     def scope(self, queryset, user):
-        return queryset.filter(wish__community__in=user.managed_communities())
+        return policy.claims.managed(user, queryset)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -321,14 +322,20 @@ class WishEventAdmin(RoleScopedAdmin):
         "to_status",
         "actor",
         "note",
+        "audience",
     ]
-    list_filter = ["action", "to_status", ("wish__community", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        "to_status",
+        "audience",
+        ("wish__community", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["wish__title", "note", "actor__real_name"]
     list_select_related = ["wish", "actor"]
     date_hierarchy = "created_at"
 
     def scope(self, queryset, user):
-        return queryset.filter(wish__community__in=user.managed_communities())
+        return policy.timeline.managed(user, queryset)
 
     @admin.display(description=_("操作"), ordering="action")
     def action_label(self, obj):
@@ -381,7 +388,7 @@ class HandoverEventAdmin(RoleScopedAdmin):
     inlines = [EventAttendanceInline]
 
     def scope(self, queryset, user):
-        return queryset.managed_by(user)
+        return policy.events.managed(user, queryset)
 
 
 @admin.register(EventAttendance)
@@ -392,7 +399,7 @@ class EventAttendanceAdmin(RoleScopedAdmin):
     list_select_related = ["event", "user", "added_by"]
 
     def scope(self, queryset, user):
-        return queryset.filter(event__community__in=user.managed_communities())
+        return policy.events.attendances_managed(user, queryset)
 
     def has_add_permission(self, request):
         return False
@@ -414,11 +421,11 @@ class RejectionReasonAdmin(RoleScopedAdmin):
     search_fields = ["text"]
 
     def scope(self, queryset, user):
-        return queryset.filter(community__in=user.managed_communities())
+        return queryset.filter(community__in=policy.communities.worked_in(user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "community" and not request.user.is_superuser:
-            kwargs["queryset"] = request.user.managed_communities()
+            kwargs["queryset"] = policy.communities.worked_in(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -432,7 +439,7 @@ class FollowUpAdmin(RoleScopedAdmin):
     readonly_fields = ["wish", "visited_by", "created_at"]
 
     def scope(self, queryset, user):
-        return queryset.filter(wish__community__in=user.managed_communities())
+        return policy.follow_ups.managed(user, queryset)
 
     def has_add_permission(self, request):
         # Follow-ups are recorded on the wish's workbench page, where the rules are checked.

@@ -3,10 +3,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.scoping import scope_of
 from communities.models import Organisation
 
+from .images import sanitise_photo
 from .models import Category, Wish, WishPhoto
-from .validators import validate_photo
 
 
 class ReasonForm(forms.Form):
@@ -64,8 +65,10 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultipleImageField(forms.ImageField):
-    """Several photos from one file input, each checked as a real image of at most 5 MB."""
+class MultipleImageField(forms.FileField):
+    """Several photos from one file input, each re-encoded (wishes/images.py): checked by
+    content, at most 5 MB and 40 megapixels, stored without EXIF (GPS, device) and under a
+    random name."""
 
     widget = MultipleImageInput
 
@@ -77,6 +80,7 @@ class MultipleImageField(forms.ImageField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [upload for upload in files if upload]
         if len(files) > self.max_files:
             raise forms.ValidationError(
                 _("最多上传%(n)d张照片，您选了%(count)d张。"),
@@ -89,12 +93,9 @@ class MultipleImageField(forms.ImageField):
         errors = []
         for upload in files:
             try:
-                image = super().clean(upload, initial)
-                validate_photo(image)
+                cleaned.append(sanitise_photo(upload))
             except forms.ValidationError as error:
                 errors.extend(error.error_list)
-            else:
-                cleaned.append(image)
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
@@ -123,8 +124,9 @@ class WishForm(forms.ModelForm):
             "title": _("例如：一袋大米和一桶油、一个新书包、修好楼道灯。"),
             "description": _("写清数量、尺寸或位置。不用写身份证号、病历等隐私信息。"),
             "public_consent": _(
-                "勾选后，这个心愿会出现在公开的心愿清单和社区微信群里，只显示“张**”这样的"
-                "称呼，不显示全名、电话和住址。不勾选也可以，社区会直接安排志愿者。"
+                "勾选：所有人（包括没有登录的人）都能在心愿清单和社区微信群里看到这个心愿，"
+                "只显示“张**”这样的称呼，不显示全名、电话和住址。"
+                "不勾选：只有本社区工作人员和经社区审核通过的志愿者能看到，社区照样会安排人帮您。"
             ),
         }
         widgets = {
@@ -134,7 +136,7 @@ class WishForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = Category.objects.filter(is_active=True)
+        categories = Category.objects.offered_in(self.instance.community_id)
         self.fields["category"].queryset = categories
         self.fields["category"].empty_label = _("请选择类别")
         self.fields["category"].help_text = format_html(
@@ -211,10 +213,11 @@ class ClaimForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, wish, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only what Wish.claim accepts: a confirmed membership, registered with the community.
         self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=user.organisation_ids()
+            pk__in=scope_of(user).organisations, communities=wish.community_id
         )
         self.fields["organisation"].label_from_instance = lambda org: (
             _("以“%(org)s”名义认领") % {"org": org}

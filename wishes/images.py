@@ -79,6 +79,22 @@ def sanitise_photo(upload: File | IO[bytes]) -> ContentFile:
     return clean
 
 
+def sanitised_if_new(image):
+    """What an ImageField should store for `image`: a new upload re-encoded (unless that was
+    done already); a file already in storage as it is."""
+    if not image or getattr(image, "_committed", True) or getattr(image.file, "sanitised", False):
+        return image
+    return sanitise_photo(image)
+
+
+def random_name(folder: str, filename: str) -> str:
+    """A storage path that tells nothing about the people in the photo."""
+    from django.utils import timezone
+
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
 def _display_name(upload: Any) -> str:
     """The file's own name without any directories, for error messages only."""
     raw = getattr(upload, "name", None) or ""

@@ -44,67 +44,49 @@ class WishError(Exception):
         return self.message
 
 
-# Who may make a move, given the locked, fresh copy of the wish.
+# Who may make a move, given the locked, fresh copy of the wish. Each rule asks the access
+# policy (wishes/policy.py), so a button, a method and a page can never disagree.
 Rule = Callable[["User", "Wish"], bool]
 
 
 def is_staff_for(user: User, wish: Wish) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.managed_communities().filter(pk=wish.community_id).exists()
+    """Works on the wish's community (or, for a grid worker, its grid)."""
+    from .policy import wishes
+
+    return wishes.can_manage(user, wish)
 
 
 def is_resident_of(user: User, wish: Wish) -> bool:
-    return (
-        user.is_authenticated and wish.resident_id is not None and wish.resident.user_id == user.pk
-    )
+    from .policy import wishes
 
-
-def is_entered_by(user: User, wish: Wish) -> bool:
-    return user.is_authenticated and wish.entered_by_id == user.pk
+    return wishes.is_residents_own(user, wish)
 
 
 def is_registered_volunteer(user: User, wish: Wish) -> bool:
     """Approved 双报到 volunteer of the wish's community."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.volunteer_communities().filter(pk=wish.community_id).exists()
-    )
+    from accounts.scoping import scope_of
+
+    return wish.community_id in scope_of(user).volunteer_communities
+
+
+def is_individual(user: User, wish: Wish) -> bool:
+    """A resident's own wish: public-facility wishes go to departments by dispatch only."""
+    return wish.kind == "individual"
 
 
 def holds_open_claim(user: User, wish: Wish) -> bool:
-    """The volunteer, or a member of the organisation, that the open claim or dispatch names."""
-    if not user.is_authenticated:
-        return False
+    """The volunteer, or a confirmed member of the organisation, that the open claim names."""
+    from .policy import claims
+
     claim = wish.open_claim()
-    if claim is None:
-        return False
-    if claim.volunteer_id == user.pk:
-        return True
-    return claim.organisation_id is not None and claim.organisation_id in user.organisation_ids()
+    return claim is not None and claims.holds(user, claim)
 
 
 def holds_active_claim(user: User, wish: Wish) -> bool:
-    """The one person delivering: named on an accepted claim (not a dispatch still unanswered).
+    """The one person delivering: named on an accepted claim (not a dispatch still unanswered)."""
+    from .policy import what_user_sees
 
-    Other members of the claiming organisation may act on the claim, but only the volunteer
-    who claimed or accepted it gets the resident's phone and address.
-    """
-    if not user.is_authenticated:
-        return False
-    claim = wish.open_claim()
-    return claim is not None and claim.state == claim.State.ACTIVE and claim.volunteer_id == user.pk
-
-
-def sees_private_side(user: User, wish: Wish) -> bool:
-    """Full name, household situation, photos and the timeline: the resident and the community.
-
-    Whoever delivers sees the phone and address only (holds_active_claim).
-    """
-    return is_resident_of(user, wish) or is_staff_for(user, wish)
+    return what_user_sees(wish, user).is_claimer
 
 
 def any_of(*rules: Rule) -> Rule:
@@ -120,9 +102,20 @@ class Move:
     allowed: Rule
     # Shown when the actor rule fails, so every refusal says why in plain Chinese.
     refusal: Promise
+    # Further conditions on the wish, each with its own refusal: checked for buttons too.
+    conditions: tuple[tuple[Rule, Promise], ...] = ()
 
     def target_from(self, status: str) -> str:
         return self.target or status
+
+    def refusal_for(self, user: User, wish: Wish) -> Promise | None:
+        """Why this user may not make this move on this wish now, or None if they may."""
+        if not self.allowed(user, wish):
+            return self.refusal
+        for rule, refusal in self.conditions:
+            if not rule(user, wish):
+                return refusal
+        return None
 
 
 S = Status
@@ -151,16 +144,16 @@ MOVES: dict[str, Move] = {
             frozenset({S.SUBMITTED}),
             S.WITHDRAWN,
             _("撤回心愿"),
-            any_of(is_resident_of, is_entered_by, is_staff_for),
-            _("只有心愿的提交人可以撤回。"),
+            any_of(is_resident_of, is_staff_for),
+            _("只有心愿人本人或本社区工作人员可以撤回。"),
         ),
         Move(
             "edit",
             frozenset({S.SUBMITTED}),
             S.SUBMITTED,
             _("修改心愿"),
-            any_of(is_resident_of, is_entered_by, is_staff_for),
-            _("只有心愿的提交人可以修改。"),
+            any_of(is_resident_of, is_staff_for),
+            _("只有心愿人本人或本社区工作人员可以修改。"),
         ),
         Move(
             "claim",
@@ -169,6 +162,12 @@ MOVES: dict[str, Move] = {
             _("认领"),
             is_registered_volunteer,
             _("只有已在本社区报到并通过审核的志愿者可以认领。"),
+            conditions=(
+                (
+                    is_individual,
+                    _("公共设施类心愿由社区派给责任部门，志愿者不能直接认领。"),
+                ),
+            ),
         ),
         Move(
             "dispatch",
@@ -243,6 +242,39 @@ MOVES: dict[str, Move] = {
             _("只有本社区工作人员可以关闭心愿。"),
         ),
     ]
+}
+
+
+class Audience(models.TextChoices):
+    """Who may read the note of a timeline event. Everyone who sees a wish's timeline sees
+    that the event happened, in plain words; the note (a reason, a remark) only its audience."""
+
+    STAFF = "staff", _("仅工作人员")
+    CLAIMER = "claimer", _("工作人员和认领人")
+    RESIDENT = "resident", _("工作人员和心愿人")
+    INVOLVED = "involved", _("工作人员、心愿人和认领人")
+
+
+A = Audience
+
+# Whom each move's note is written for. Staff's remarks on dispatching, releasing, declining or
+# escalating never reach the resident; reasons the resident must hear (rejected, closed) do.
+NOTE_AUDIENCE: dict[str, str] = {
+    "submit": A.INVOLVED,
+    "approve": A.STAFF,
+    "reject": A.RESIDENT,
+    "withdraw": A.RESIDENT,
+    "edit": A.RESIDENT,
+    "claim": A.INVOLVED,
+    "dispatch": A.CLAIMER,
+    "accept": A.INVOLVED,
+    "decline": A.STAFF,
+    "release": A.STAFF,
+    "fulfil": A.INVOLVED,
+    "confirm": A.INVOLVED,
+    "remind": A.CLAIMER,
+    "escalate": A.STAFF,
+    "close": A.RESIDENT,
 }
 
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.APPROVED, S.DISPATCHED, S.CLAIMED})

@@ -124,10 +124,16 @@ class ResidentForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
         }
 
-    def __init__(self, *args, communities, **kwargs):
+    def __init__(self, *args, communities, grids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
-        self.fields["grid"].queryset = Grid.objects.filter(community__in=communities)
+        if grids is None:
+            grids = Grid.objects.filter(community__in=communities)
+        self.fields["grid"].queryset = grids
+        # A grid worker's residents are on their grid, or they could not find them again.
+        self.fields["grid"].required = any(
+            grids_only(grids, community.pk) for community in communities
+        )
         self.fields["phone"].validators = [validate_mobile]
         self.fields["phone"].help_text = _("没有手机可以不填。")
         if communities.count() == 1:
@@ -139,6 +145,13 @@ class ResidentForm(forms.ModelForm):
         if grid and community and grid.community_id != community.pk:
             self.add_error("grid", _("所选网格不属于这个社区。"))
         return cleaned
+
+
+def grids_only(grids, community_id) -> bool:
+    """Whether these grids are only part of the community's (a grid worker's choice)."""
+    offered = {grid.pk for grid in grids if grid.community_id == community_id}
+    every = set(Grid.objects.filter(community=community_id).values_list("pk", flat=True))
+    return offered != every
 
 
 class StaffWishForm(forms.ModelForm):
@@ -164,17 +177,22 @@ class StaffWishForm(forms.ModelForm):
             "due_date": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, grids=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.offered_in(self.instance.community_id)
         self.fields["channel"].choices = [
             (Wish.Channel.VISIT, Wish.Channel.VISIT.label),
             (Wish.Channel.PHONE, Wish.Channel.PHONE.label),
             (Wish.Channel.OTHER, Wish.Channel.OTHER.label),
         ]
-        self.fields["grid"].queryset = Grid.objects.filter(community=self.instance.community_id)
+        if grids is None:
+            grids = Grid.objects.filter(community=self.instance.community_id)
+        self.fields["grid"].queryset = grids.filter(community=self.instance.community_id)
+        # A grid worker's entries stay on their grid (or they could not see them afterwards).
+        self.fields["grid"].required = grids_only(grids, self.instance.community_id)
         self.fields["public_consent"].help_text = _(
-            "请当面或电话里问过居民本人：同意后，心愿（只显示“张**”式称呼）可出现在公开清单和微信群。"
+            "请当面或电话里问过居民本人。同意：所有人都能在公开清单和微信群里看到这个心愿"
+            "（只显示“张**”式称呼）。不同意：只有本社区工作人员和审核通过的志愿者能看到。"
         )
 
 

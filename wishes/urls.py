@@ -26,4 +26,5 @@ urlpatterns = [
     # 活动签到: volunteers at a hand-over event (集中兑现)
     path("events/", events.enter_code, name="event_code"),
     path("events/<str:code>/", events.sign_in, name="event"),
+    path("events/<str:code>/photos/<int:photo_pk>/", events.photo, name="event_photo"),
 ]

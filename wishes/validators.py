@@ -3,7 +3,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# MPO is how Pillow names a phone's JPEG that carries a depth map or a preview.
+PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "GIF", "WEBP"}
 
 
 def validate_photo(image) -> None:

@@ -1,4 +1,4 @@
-from .handover import EventAttendance, HandoverEvent
+from .handover import EventAttendance, EventPhoto, HandoverEvent
 from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
 from .staff import DEFAULT_REJECTION_REASONS, Notice, RejectionReason
 from .wish import Category, Wish, WishQuerySet
@@ -8,6 +8,7 @@ __all__ = [
     "Category",
     "Claim",
     "EventAttendance",
+    "EventPhoto",
     "FollowUp",
     "HandoverEvent",
     "Notice",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Organisation
 
+from ..images import random_name, sanitise_photo, sanitised_if_new
 from ..lifecycle import Status, WishError
 from .records import WishEvent, WishPhoto
 from .wish import Wish
@@ -52,12 +53,10 @@ def _when(moment: datetime.datetime) -> str:
 
 class HandoverEventQuerySet(models.QuerySet):
     def managed_by(self, user: User) -> HandoverEventQuerySet:
-        """Events of the communities this user works for; everything else is a 404."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser and user.is_active:
-            return self.all()
-        return self.filter(community__in=user.managed_communities())
+        """Events this user runs (the access policy's rule); everything else is a 404."""
+        from ..policy import events
+
+        return events.managed(user, self)
 
 
 class HandoverEvent(models.Model):
@@ -166,6 +165,13 @@ class HandoverEvent(models.Model):
 
     def sign_in(self, user: User) -> EventAttendance:
         """A volunteer signs themself in on arrival, inside the window and only once."""
+        from ..policy import events
+
+        if not events.may_attend(user, self):
+            raise WishError(
+                _("只有在本社区报到并通过审核的志愿者（以及组织单位经核实的成员）可以签到。"),
+                code="forbidden",
+            )
         state = self.sign_in_state()
         if state == "early":
             raise WishError(
@@ -253,24 +259,36 @@ class HandoverEvent(models.Model):
             raise WishError(_("这个活动已经集中兑现，不能再移出心愿。"), code="state")
         self.wishes.remove(wish)
 
-    def fulfil_wishes(self, *, by: User, note: str, photos: Iterable[File] = ()) -> list[WishEvent]:
-        """Mark every attached wish fulfilled, all or nothing, sharing the note and photos.
+    def fulfil_wishes(
+        self,
+        *,
+        by: User,
+        note: str,
+        photos: Iterable[File] = (),
+        per_wish: dict[int, dict] | None = None,
+    ) -> list[WishEvent]:
+        """Mark every attached wish fulfilled, all or nothing.
 
-        Each wish moves through `Wish.fulfil`, so each gets its own timeline event. The photos
-        are stored once; every wish gets its own WishPhoto rows pointing at the same files.
+        The event's note and photos belong to the event: its staff and the people who were there
+        see them, no resident does (they show other residents' homes and items). Each wish gets
+        only what was chosen for it in `per_wish` ({wish pk: {"note": …, "photos": […]}}): its own
+        note (or a plain line naming the event) and its own copies of its photos. Each wish moves
+        through `Wish.fulfil`, so each gets its own timeline event.
         """
         note = (note or "").strip()
         if not note:
             raise WishError(_("请简单说明集中兑现的情况。"), code="invalid")
         photos = list(photos)
-        if len(photos) > WishPhoto.MAX_PER_REPORT:
+        per_wish = per_wish or {}
+        if len(photos) > WishPhoto.MAX_PER_REPORT or any(
+            len(chosen.get("photos") or ()) > WishPhoto.MAX_PER_REPORT
+            for chosen in per_wish.values()
+        ):
             raise WishError(
                 _("最多上传%(n)d张照片。") % {"n": WishPhoto.MAX_PER_REPORT}, code="invalid"
             )
-        wish_note = str(
-            _("集中兑现活动“%(title)s”：%(note)s") % {"title": self.title, "note": note}
-        )
-        stored: list[str] = []
+        default_note = str(_("在集中兑现活动“%(title)s”中兑现。") % {"title": self.title})
+        stored: list[tuple[Any, str]] = []
         try:
             with transaction.atomic():
                 event = type(self).objects.select_for_update().get(pk=self.pk)
@@ -298,48 +316,85 @@ class HandoverEvent(models.Model):
                         },
                         code="conflict",
                     )
-                stored = _store_photos(photos)
-                events = [
-                    wish.fulfil(by=by, note=wish_note, photos=_stored_files(stored))
-                    for wish in wishes
-                ]
+                for photo in photos:
+                    image = _store(EventPhoto, photo, stored)
+                    EventPhoto.objects.create(event=event, image=image, uploaded_by=by)
+                events = []
+                for wish in wishes:
+                    chosen = per_wish.get(wish.pk, {})
+                    own = [_store(WishPhoto, photo, stored) for photo in chosen.get("photos") or ()]
+                    events.append(
+                        wish.fulfil(
+                            by=by,
+                            note=(chosen.get("note") or "").strip() or default_note,
+                            photos=own,
+                            photo_kind=WishPhoto.Kind.HANDOVER,
+                        )
+                    )
                 event.fulfilled_at = timezone.now()
                 event.fulfilled_by = by
                 event.fulfil_note = note
                 event.save(update_fields=["fulfilled_at", "fulfilled_by", "fulfil_note"])
         except BaseException:
-            # Rows rolled back; files in storage do not, so take the shared copies away too.
-            storage = WishPhoto._meta.get_field("image").storage
-            for name in stored:
+            # Rows rolled back; files in storage do not, so take them away too.
+            for storage, name in stored:
                 storage.delete(name)
             raise
         self.refresh_from_db()
         return events
 
-    def handed_over_photos(self) -> list[WishPhoto]:
-        """The shared fulfilment photos, once each (every wish holds a row for each file)."""
-        seen: dict[str, WishPhoto] = {}
-        rows = WishPhoto.objects.filter(
-            wish__in=self.wishes.all(), kind=WishPhoto.Kind.FULFILMENT
-        ).order_by("pk")
-        for photo in rows:
-            seen.setdefault(photo.image.name, photo)
-        return list(seen.values())
+    def handed_over_photos(self) -> list[EventPhoto]:
+        """The event's own photos (for its staff and attendees)."""
+        return list(self.photos.all())
 
 
-def _store_photos(photos: list[File]) -> list[str]:
-    field = WishPhoto._meta.get_field("image")
-    names = []
-    for photo in photos:
-        name = field.generate_filename(None, photo.name)
-        names.append(field.storage.save(name, photo, max_length=field.max_length))
-    return names
+def _store(model, photo: File, stored: list) -> File:
+    """Save a (sanitised) photo to storage now, so a failure later can take it away again; the
+    row then points at the stored file instead of saving a copy."""
+    field = model._meta.get_field("image")
+    if not getattr(photo, "sanitised", False):
+        photo = sanitise_photo(photo)
+    name = field.storage.save(
+        field.generate_filename(None, photo.name), photo, max_length=field.max_length
+    )
+    stored.append((field.storage, name))
+    return field.attr_class(None, field, name)
 
 
-def _stored_files(names: list[str]) -> list[File]:
-    """Already-saved files: a WishPhoto given one of these points at it instead of copying."""
-    field = WishPhoto._meta.get_field("image")
-    return [field.attr_class(None, field, name) for name in names]
+def event_photo_path(instance: EventPhoto, filename: str) -> str:
+    """A random name: file names must not carry anything about the people in the photo."""
+    return random_name("event-photos", filename)
+
+
+class EventPhoto(models.Model):
+    """A photo of a hand-over event: seen by the event's staff and the people who were there."""
+
+    event = models.ForeignKey(
+        HandoverEvent, models.CASCADE, related_name="photos", verbose_name=_("活动")
+    )
+    image = models.ImageField(_("照片"), upload_to=event_photo_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.image = sanitised_if_new(self.image)
+        super().save(*args, **kwargs)
 
 
 class EventAttendance(models.Model):

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Organisation
 
-from ..lifecycle import MOVES, Move, Status, WishError, moves_from
+from ..lifecycle import MOVES, NOTE_AUDIENCE, Move, Status, WishError, moves_from
+from ..masking import mask_numbers
+from ..policy import title_for, what_user_sees
 from .records import Claim, WishEvent, WishPhoto
 from .staff import Notice
 
@@ -49,12 +51,14 @@ class WishMoves:
                 % {"status": self.get_status_display(), "move": move.label},
                 code="state",
             )
-        if by is not None and not move.allowed(by, self):
-            raise WishError(move.refusal, code="forbidden")
+        if by is not None and (refusal := move.refusal_for(by, self)) is not None:
+            raise WishError(refusal, code="forbidden")
 
     def available_moves(self, user: User) -> list[Move]:
         """The moves this user may make now: what templates turn into buttons."""
-        return [move for move in moves_from(self.status) if move.allowed(user, self)]
+        if not user.is_authenticated:
+            return []
+        return [move for move in moves_from(self.status) if move.refusal_for(user, self) is None]
 
     # ----- the life cycle ------------------------------------------------------------------
 
@@ -86,6 +90,7 @@ class WishMoves:
                 from_status="",
                 to_status=Status.SUBMITTED,
                 note=self.get_channel_display(),
+                audience=NOTE_AUDIENCE["submit"],
             )
 
     def _move(
@@ -97,6 +102,7 @@ class WishMoves:
         changes: dict[str, Any] | None = None,
         before=None,
         after=None,
+        audience: str | None = None,
     ) -> WishEvent:
         """Run one move: lock the row, check state and actor, apply, record, all or nothing.
 
@@ -129,6 +135,7 @@ class WishMoves:
                     from_status=from_status,
                     to_status=wish.status,
                     note=note,
+                    audience=audience or NOTE_AUDIENCE[name],
                 )
         except IntegrityError as exc:
             # The database constraint (one open claim per wish) caught a race.
@@ -203,10 +210,6 @@ class WishMoves:
         """A registered volunteer takes the wish on, alone or for their organisation."""
 
         def check(wish: Wish) -> None:
-            if wish.kind == wish.Kind.COLLECTIVE:
-                raise WishError(
-                    _("公共设施类心愿由社区派给责任部门，志愿者不能直接认领。"), code="forbidden"
-                )
             if organisation is not None and organisation.pk not in by.organisation_ids():
                 raise WishError(
                     _("您不是该单位经核实的成员，不能以单位名义认领。"), code="forbidden"
@@ -287,8 +290,10 @@ class WishMoves:
             )
             Notice.send(
                 offer.holders(),
-                str(_("社区派给您一个心愿：“%(title)s”，请在“我的认领”里接单或退回。"))
-                % {"title": wish.title},
+                lambda user: (
+                    str(_("社区派给您一个心愿：“%(title)s”，请在“我的认领”里接单或退回。"))
+                    % {"title": title_for(wish, user)}
+                ),
                 kind=Notice.Kind.DISPATCHED,
                 wish=wish,
             )
@@ -322,8 +327,14 @@ class WishMoves:
             if offer.dispatched_by_id and (by is None or offer.dispatched_by_id != by.pk):
                 Notice.send(
                     [offer.dispatched_by],
-                    str(_("派单“%(title)s”被%(who)s退回：%(reason)s"))
-                    % {"title": wish.title, "who": offer.holder_display, "reason": reason},
+                    lambda user: (
+                        str(_("派单“%(title)s”被%(who)s退回：%(reason)s"))
+                        % {
+                            "title": title_for(wish, user),
+                            "who": offer.holder_display,
+                            "reason": text_for(wish, user, reason),
+                        }
+                    ),
                     kind=Notice.Kind.DECLINED,
                     wish=wish,
                 )
@@ -341,15 +352,24 @@ class WishMoves:
             if by is None or by not in holders:
                 Notice.send(
                     holders,
-                    str(_("您认领的心愿“%(title)s”已被释放：%(reason)s"))
-                    % {"title": wish.title, "reason": reason},
+                    lambda user: (
+                        str(_("您认领的心愿“%(title)s”已被释放：%(reason)s"))
+                        % {"title": title_for(wish, user), "reason": text_for(wish, user, reason)}
+                    ),
                     kind=Notice.Kind.RELEASED,
                     wish=wish,
                 )
 
         return self._move("release", by, note=reason, changes={"claimed_at": None}, after=end_claim)
 
-    def fulfil(self, *, by: User, note: str, photos: Iterable[File] = ()) -> WishEvent:
+    def fulfil(
+        self,
+        *,
+        by: User,
+        note: str,
+        photos: Iterable[File] = (),
+        photo_kind: str = WishPhoto.Kind.FULFILMENT,
+    ) -> WishEvent:
         """The claimer reports the wish came true, with up to six photos."""
         note = _required(note, _("请简单说明兑现情况，例如送了什么、什么时候送到。"))
         photos = list(photos)
@@ -361,9 +381,7 @@ class WishMoves:
         def record(wish: Wish) -> None:
             _end_open_claim(wish, Claim.State.FULFILLED, "")
             for photo in photos:
-                WishPhoto.objects.create(
-                    wish=wish, image=photo, kind=WishPhoto.Kind.FULFILMENT, uploaded_by=by
-                )
+                WishPhoto.objects.create(wish=wish, image=photo, kind=photo_kind, uploaded_by=by)
 
         return self._move(
             "fulfil",
@@ -388,15 +406,23 @@ class WishMoves:
     def remind(self, *, by: User | None, note: str = "") -> WishEvent:
         """催办: nudge whoever holds the wish; their inbox and the timeline both say so."""
         now = timezone.now()
-        text = (note or "").strip() or str(
-            _("请尽快处理心愿“%(title)s”，如有困难可以在“我的认领”里放弃或退回。")
-        ) % {"title": self.title}
+        note = (note or "").strip()
+        default = _("请尽快处理心愿“%(title)s”，如有困难可以在“我的认领”里放弃或退回。")
 
         def nudge(wish: Wish) -> None:
             claim = wish.open_claim()
             claim.reminded_at = now
             claim.save(update_fields=["reminded_at"])
-            Notice.send(claim.holders(), text, kind=Notice.Kind.REMIND, wish=wish)
+            Notice.send(
+                claim.holders(),
+                lambda user: (
+                    text_for(wish, user, note) or str(default) % {"title": title_for(wish, user)}
+                ),
+                kind=Notice.Kind.REMIND,
+                wish=wish,
+            )
+
+        text = note or str(default) % {"title": self.title}
 
         return self._move("remind", by, note=text, after=nudge)
 
@@ -405,11 +431,8 @@ class WishMoves:
         from accounts.models import StaffRole, User
 
         days = self.days_waiting or 0
-        text = str(_("%(community)s的心愿“%(title)s”已等待%(days)d天无人认领，请协调。")) % {
-            "community": self.community,
-            "title": self.title,
-            "days": days,
-        }
+        message = _("%(community)s的心愿“%(title)s”已等待%(days)d天无人认领，请协调。")
+        text = str(message) % {"community": self.community, "title": self.title, "days": days}
 
         def tell_street(wish: Wish) -> None:
             admins = User.objects.filter(
@@ -417,7 +440,15 @@ class WishMoves:
                 staff_roles__role=StaffRole.Role.STREET_ADMIN,
                 staff_roles__street=wish.community.street_id,
             ).distinct()
-            Notice.send(admins, text, kind=Notice.Kind.ESCALATED, wish=wish)
+            Notice.send(
+                admins,
+                lambda user: (
+                    str(message)
+                    % {"community": wish.community, "title": title_for(wish, user), "days": days}
+                ),
+                kind=Notice.Kind.ESCALATED,
+                wish=wish,
+            )
 
         return self._move(
             "escalate", by, note=text, changes={"escalated_at": timezone.now()}, after=tell_street
@@ -433,6 +464,13 @@ class WishMoves:
             changes={"closed_at": timezone.now(), "close_reason": reason},
             after=lambda wish: _end_open_claim(wish, Claim.State.CANCELLED, reason),
         )
+
+
+def text_for(wish: Wish, user: User, text: str) -> str:
+    """Free text about a wish (a reason, a remark) as this person may read it."""
+    if not text or what_user_sees(wish, user).sees_text_unmasked:
+        return text
+    return mask_numbers(text)
 
 
 def _required(text: str, message) -> str:

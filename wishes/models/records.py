@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Organisation
 
-from ..lifecycle import MOVES, Status, WishError
+from ..images import random_name, sanitised_if_new
+from ..lifecycle import MOVES, Audience, Status, WishError
 from ..validators import validate_photo
 
 
@@ -90,18 +89,11 @@ class Claim(models.Model):
         return f"{self.wish} · {self.holder_display}"
 
     def holders(self) -> list:
-        """Who answers for this claim: its volunteer, or every member of its organisation."""
-        from accounts.models import User
+        """Who answers for this claim: its volunteer, or the confirmed members of its
+        organisation (the access policy decides, wishes/policy.py)."""
+        from ..policy import claims
 
-        if self.volunteer_id:
-            return [self.volunteer]
-        if self.organisation_id:
-            return list(
-                User.objects.filter(
-                    is_active=True, volunteer_profile__organisation=self.organisation_id
-                )
-            )
-        return []
+        return claims.holders(self)
 
     @property
     def holder_display(self) -> str:
@@ -128,6 +120,13 @@ class WishEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
     note = models.TextField(_("说明"), blank=True)
+    audience = models.CharField(
+        _("说明可见范围"),
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.STAFF,
+        help_text=_("谁能看到这条说明；事件本身以通俗的话显示给能看进展的人。"),
+    )
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     ACTION_LABELS = {"submit": _("提交心愿"), **{name: m.label for name, m in MOVES.items()}}
@@ -159,21 +158,22 @@ class WishEvent(models.Model):
 
 def photo_path(instance: WishPhoto, filename: str) -> str:
     """A random name: file names must not carry residents' names or anything else."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"wish-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+    return random_name("wish-photos", filename)
 
 
 class WishPhoto(models.Model):
-    """A photo of what is needed (with the wish) or of the hand-over (with the fulfilment).
+    """A photo of what is needed (with the wish), of the delivery (with the fulfilment), or one
+    chosen for this wish at a hand-over event. Each row holds its own file.
 
-    Photos are served only through a view that checks who may see the wish's private side.
+    Photos are served only through a view that asks the access policy (wishes/policy.py).
     """
 
     MAX_PER_REPORT = 6
 
     class Kind(models.TextChoices):
-        REQUEST = "request", _("心愿照片")
-        FULFILMENT = "fulfilment", _("兑现照片")
+        REQUEST = "request", _("居民提供的照片")
+        FULFILMENT = "fulfilment", _("认领人的兑现照片")
+        HANDOVER = "handover", _("集中兑现照片")
 
     wish = models.ForeignKey(
         "wishes.Wish", models.CASCADE, related_name="photos", verbose_name=_("心愿")
@@ -197,6 +197,12 @@ class WishPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wish} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        # Whatever path a photo came by, it is stored without EXIF and under a random name.
+        if self._state.adding:
+            self.image = sanitised_if_new(self.image)
+        super().save(*args, **kwargs)
 
 
 class FollowUp(models.Model):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -91,20 +92,32 @@ class Notice(models.Model):
         return self.text
 
     @classmethod
-    def send(cls, users: Iterable, text: str, *, kind: str, wish=None) -> list[Notice]:
-        """Notify each user once; mail goes out only after the surrounding transaction commits."""
+    def send(
+        cls, users: Iterable, text: str | Callable[[Any], str], *, kind: str, wish=None
+    ) -> list[Notice]:
+        """Notify each user once; `text` may be a function of the recipient, so each reads only
+        what they may (a wish's title with typed numbers masked, say).
+
+        Mail goes out after the surrounding transaction commits, one message per recipient:
+        nobody sees who else was told.
+        """
         recipients = {user.pk: user for user in users if user is not None}
-        notices = cls.objects.bulk_create(
-            [cls(user=user, wish=wish, kind=kind, text=text) for user in recipients.values()]
-        )
-        emails = [user.email for user in recipients.values() if user.email]
-        if emails:
-            transaction.on_commit(lambda: _mail(emails, text))
+        notices = [
+            cls(
+                user=user, wish=wish, kind=kind, text=(text(user) if callable(text) else text)[:500]
+            )
+            for user in recipients.values()
+        ]
+        cls.objects.bulk_create(notices)
+        mails = [(notice.user.email, notice.text) for notice in notices if notice.user.email]
+        if mails:
+            transaction.on_commit(lambda: _mail(mails))
         return notices
 
 
-def _mail(emails: list[str], text: str) -> None:
-    try:
-        send_mail("【微心愿】" + text[:40], text, None, emails)
-    except Exception:  # a mail outage must not undo the work that triggered it
-        logger.exception("could not email a notice to %s", emails)
+def _mail(mails: list[tuple[str, str]]) -> None:
+    for email, text in mails:
+        try:
+            send_mail("【微心愿】" + text[:40], text, None, [email])
+        except Exception:  # a mail outage must not undo the work that triggered it
+            logger.exception("could not email a notice")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Resident, mask_name
 from communities.models import Community, Grid
 
-from ..lifecycle import Status, WishError, sees_private_side
+from ..lifecycle import Status, WishError
 from .moves import WishMoves
 from .records import Claim
 
@@ -24,8 +24,18 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+class CategoryQuerySet(models.QuerySet):
+    def offered_in(self, community: Community | int | None) -> CategoryQuerySet:
+        """The active categories a community offers (it may hide some of the city's list)."""
+        active = self.filter(is_active=True)
+        if community is None:
+            return active
+        return active.exclude(hidden_in=community)
+
+
 class Category(models.Model):
-    """Staff-editable list of wish categories, with help text shown on the wish form."""
+    """The city-wide catalogue of wish categories (edited by superusers), with the help text
+    shown on the wish form; a community may hide categories it does not offer."""
 
     name = models.CharField(_("名称"), max_length=30, unique=True)
     help_text = models.CharField(
@@ -36,6 +46,15 @@ class Category(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    hidden_in = models.ManyToManyField(
+        Community,
+        related_name="hidden_categories",
+        blank=True,
+        verbose_name=_("不提供这个类别的社区"),
+        help_text=_("社区工作人员可以在工作台为本社区隐藏不提供的类别。"),
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("心愿类别")
@@ -51,14 +70,11 @@ class WishQuerySet(models.QuerySet):
         """The 心愿清单: approved and waiting for someone to take it on."""
         return self.filter(status=Status.APPROVED)
 
-    def listed_for(self, user: User) -> WishQuerySet:
-        """The 心愿清单 as this user sees it: every published wish once logged in, and only those
-        whose residents agreed to public display for anonymous visitors.
+    def listed_to(self, user: User) -> WishQuerySet:
+        """The 心愿清单 as this user sees it (the access policy's rule, wishes/policy.py)."""
+        from ..policy import wishes
 
-        The same rows `visible_to(user).published()` gives, without its broad subquery.
-        """
-        listed = self.published()
-        return listed if user.is_authenticated else listed.filter(public_consent=True)
+        return wishes.listed(user, self)
 
     def open(self) -> WishQuerySet:
         return self.filter(
@@ -69,34 +85,16 @@ class WishQuerySet(models.QuerySet):
         return self.filter(community=community)
 
     def managed_by(self, user: User) -> WishQuerySet:
-        """Every wish of the communities this user works for (staff and street admins)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser and user.is_active:
-            return self.all()
-        return self.filter(community__in=user.managed_communities())
+        """The wishes this user works on as staff (the access policy's rule)."""
+        from ..policy import wishes
+
+        return wishes.managed(user, self)
 
     def visible_to(self, user: User) -> WishQuerySet:
-        """What a user may open at all; everything else is a 404 for them.
+        """What a user may open at all; everything else is a 404 for them (the policy's rule)."""
+        from ..policy import wishes
 
-        Anonymous visitors see published wishes whose residents agreed to public display.
-        Logged-in users also see every published wish, their own wishes, the wishes they or
-        their organisation hold, and, for staff, every wish of the communities they manage.
-        """
-        if not user.is_authenticated:
-            return self.filter(status=Status.APPROVED, public_consent=True)
-        if user.is_superuser and user.is_active:
-            return self.all()
-        scope = (
-            Q(status=Status.APPROVED)
-            | Q(resident__user=user)
-            | Q(entered_by=user)
-            | Q(claims__volunteer=user)
-            | Q(community__in=user.managed_communities())
-        )
-        if org_ids := user.organisation_ids():
-            scope |= Q(claims__organisation__in=org_ids)
-        return self.filter(pk__in=self.model.objects.filter(scope).values("pk"))
+        return wishes.visible(user, self)
 
 
 class Wish(WishMoves, models.Model):
@@ -300,6 +298,8 @@ class Wish(WishMoves, models.Model):
             .first()
         )
 
-    def shows_private_side_to(self, user: User) -> bool:
-        """Whether this user may see contact details, photos and the timeline."""
-        return sees_private_side(user, self)
+    def seen_by(self, user: User):
+        """What this user may see of the resident behind this wish (wishes/policy.py)."""
+        from ..policy import what_user_sees
+
+        return what_user_sees(self, user)

@@ -76,15 +76,21 @@ class _RowChecker:
     """Checks rows against what this user may import into, with every lookup loaded once."""
 
     def __init__(self, user: User):
-        communities = list(user.managed_communities().select_related("street"))
+        from ..policy import communities as community_policy
+
+        communities = list(community_policy.worked_in(user).select_related("street"))
         self.communities: dict[str, list[Community]] = {}
         for community in communities:
             self.communities.setdefault(community.name, []).append(community)
         self.grids: dict[tuple[int, str], Grid] = {}
         self.grid_names: dict[int, list[str]] = {}
-        for grid in Grid.objects.filter(community__in=[c.pk for c in communities]):
+        # A grid worker imports into their own grid only: other grids are not theirs to fill.
+        for grid in community_policy.grids(user).filter(community__in=[c.pk for c in communities]):
             self.grids[grid.community_id, grid.name] = grid
             self.grid_names.setdefault(grid.community_id, []).append(grid.name)
+        self.whole = {
+            c.pk for c in community_policy.run_by(user).filter(pk__in=[c.pk for c in communities])
+        }
         self.categories = {category.name: category for category in Category.objects.all()}
         self.active_categories = [c.name for c in self.categories.values() if c.is_active]
         self.choices = _choice_lists()
@@ -191,7 +197,15 @@ class _RowChecker:
         return None
 
     def _grid(self, community: Community | None, name: str, fail) -> Grid | None:
-        if not name or community is None:
+        if community is None:
+            return None
+        if not name:
+            if community.pk not in self.whole:
+                fail(
+                    "grid",
+                    _("网格员只能导入自己网格的心愿，请填写网格：%(allowed)s。")
+                    % {"allowed": "、".join(self.grid_names.get(community.pk, []))},
+                )
             return None
         grid = self.grids.get((community.pk, name))
         if grid is None:

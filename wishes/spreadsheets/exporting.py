@@ -19,7 +19,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import VolunteerRegistration
-from communities.models import Community
 
 from ..models import Claim, Wish
 from .columns import (
@@ -55,15 +54,13 @@ def filter_wishes(wishes: QuerySet[Wish], *, status: str = "", q: str = "") -> Q
 HOLDING_STATES = (Claim.State.OFFERED, Claim.State.ACTIVE, Claim.State.FULFILLED)
 
 
-def wishes_for_export(
-    communities: QuerySet[Community], *, status: str = "", q: str = ""
-) -> QuerySet[Wish]:
+def wishes_for_export(wishes: QuerySet[Wish], *, status: str = "", q: str = "") -> QuerySet[Wish]:
+    """The given wishes (already scoped by the access policy), filtered as the list was."""
     holding = (
         Claim.objects.filter(state__in=HOLDING_STATES)
         .select_related("volunteer", "organisation")
         .order_by("-created_at", "-pk")
     )
-    wishes = Wish.objects.filter(community__in=communities)
     return (
         filter_wishes(wishes, status=status, q=q)
         .select_related("community", "grid", "category", "resident")
@@ -128,7 +125,7 @@ def wishes_workbook(wishes: Iterable[Wish]) -> Workbook:
 
 
 def volunteers_for_export(
-    communities: QuerySet[Community],
+    registrations: QuerySet[VolunteerRegistration],
 ) -> QuerySet[VolunteerRegistration]:
     """Each 双报到 registration with the communities, counting claims made in that community."""
 
@@ -147,8 +144,7 @@ def volunteers_for_export(
         return Coalesce(Subquery(claims, output_field=IntegerField()), 0)
 
     return (
-        VolunteerRegistration.objects.filter(community__in=communities)
-        .select_related("volunteer__user", "volunteer__organisation", "community")
+        registrations.select_related("volunteer__user", "volunteer__organisation", "community")
         .annotate(
             claim_count=count(accepted_at__isnull=False),
             fulfilled_count=count(state=Claim.State.FULFILLED),

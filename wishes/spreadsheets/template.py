@@ -11,8 +11,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from communities.models import Grid
-
 from ..models import Category
 from .columns import (
     COLUMNS_BY_KEY,
@@ -38,9 +36,13 @@ def template_workbook(user: User) -> Workbook:
 
 
 def _template_workbook(user: User) -> Workbook:
-    communities = list(user.managed_communities().select_related("street"))
+    from ..policy import communities as community_policy
+
+    communities = list(community_policy.worked_in(user).select_related("street"))
     grids = list(
-        Grid.objects.filter(community__in=[c.pk for c in communities]).select_related("community")
+        community_policy.grids(user)
+        .filter(community__in=[c.pk for c in communities])
+        .select_related("community")
     )
     categories = [c.name for c in Category.objects.filter(is_active=True)]
     choices = _choice_lists()

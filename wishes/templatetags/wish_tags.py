@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from ..lifecycle import Status
+from ..policy import what_user_sees
 
 register = template.Library()
 
@@ -34,3 +35,17 @@ def wish_progress(wish):
         for i, label in enumerate(STEPS)
     ]
     return {"wish": wish, "steps": steps, "stopped": False}
+
+
+@register.filter
+def claim_seen_by(claim, user):
+    """`{% with seen=claim|claim_seen_by:user %}`: the claim's wish as this person sees it."""
+    open_claim = claim if claim.state in claim.OPEN_STATES else None
+    return what_user_sees(claim.wish, user, open_claim=open_claim)
+
+
+@register.filter
+def seen_by(wish, user):
+    """`{% with seen=wish|seen_by:user %}`: what this person may see of the wish (the policy's
+    answer; templates render it, they do not decide it)."""
+    return what_user_sees(wish, user)

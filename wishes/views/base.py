@@ -1,40 +1,93 @@
-"""What every wish view shares: finding a wish the user may see, and answering a refusal."""
+"""What every wish view shares: finding a wish through the access policy, and making a move.
+
+`perform()` is the one way a view makes a life-cycle move: a refusal becomes the right status
+code and a page that says why in plain Chinese; success a message and a redirect.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .. import policy
 from ..lifecycle import WishError
 from ..models import Wish
 
 # A refused move becomes the HTTP answer a browser (and a test) can tell apart.
 STATUS_FOR_CODE = {"conflict": 409, "state": 409, "forbidden": 403, "invalid": 400}
 
+WISH_RELATED = ["category", "community", "grid", "resident"]
+
 
 def visible_wish(request: HttpRequest, pk: int) -> Wish:
-    """The wish, if this user may see it at all; otherwise 404, as if it did not exist."""
-    queryset = Wish.objects.visible_to(request.user).select_related(
-        "category", "community", "grid", "resident"
-    )
+    """The wish, if this user may open its page; otherwise 404, as if it did not exist."""
+    queryset = policy.wishes.visible(request.user).select_related(*WISH_RELATED)
     return get_object_or_404(queryset, pk=pk)
 
 
-def refused(request: HttpRequest, error: WishError, wish: Wish | None = None) -> HttpResponse:
+def reachable_wish(request: HttpRequest, pk: int) -> Wish:
+    """Like visible_wish, but also a wish that was listed to this user and has moved on since
+    (a shared link: the page then says it was taken, and shows nothing private)."""
+    queryset = policy.wishes.reachable(request.user).select_related(*WISH_RELATED)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def refused(
+    request: HttpRequest, error: WishError, wish: Wish | None = None, *, back_url: str = ""
+) -> HttpResponse:
     """A page that says, in plain Chinese, why the move did not happen and where to go next."""
+    if not back_url and wish is not None:
+        back_url = reverse("wishes:detail", args=[wish.pk])
+    message = str(error)
+    if error.code == "conflict":
+        # The heading already says 手慢了一步; say it once.
+        message = message.removeprefix("手慢了一步：")
     return render(
         request,
         "wishes/refused.html",
         {
             "error": error,
+            "message": message,
             "wish": wish,
-            "back_url": reverse("wishes:detail", args=[wish.pk]) if wish else None,
+            "back_url": back_url,
             "list_url": reverse("wishes:list"),
         },
         status=STATUS_FOR_CODE.get(error.code, 400),
     )
+
+
+def perform(
+    request: HttpRequest,
+    wish: Wish,
+    move: Callable[[Wish], object],
+    *,
+    done: str | Callable[[object], str],
+    then: str | HttpResponseRedirect,
+    back_url: str = "",
+) -> HttpResponse:
+    """Make one move on `wish`; a refusal answers with its status code and the reason."""
+    try:
+        result = move(wish)
+    except WishError as error:
+        return refused(request, error, wish, back_url=back_url)
+    messages.success(request, done(result) if callable(done) else done)
+    return then if isinstance(then, HttpResponse) else redirect(then, wish.pk)
+
+
+def serve_photo(image) -> FileResponse:
+    """A stored photo, after the caller's permission check; never kept by any cache."""
+    try:
+        handle = image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def back(request: HttpRequest, default: str, *args) -> HttpResponseRedirect:

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import policy
 from ..lifecycle import WishError
-from ..models import HandoverEvent
+from ..models import EventPhoto, HandoverEvent
 from ..models.handover import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, normalise_code
-from .base import STATUS_FOR_CODE
+from .base import STATUS_FOR_CODE, serve_photo
 
 
 class EventCodeForm(forms.Form):
@@ -66,6 +67,7 @@ def sign_in(request, code: str):
     if request.method == "GET" and normal != code:
         return redirect("wishes:event", code=normal)
     status = 200
+    may_attend = policy.events.may_attend(request.user, event)
     if request.method == "POST":
         try:
             event.sign_in(request.user)
@@ -82,6 +84,18 @@ def sign_in(request, code: str):
             "event": event,
             "attendance": event.attendances.filter(user=request.user).first(),
             "sign_in_state": event.sign_in_state(),
+            "may_attend": may_attend,
+            "record_visible": policy.events.can_see_record(request.user, event),
         },
         status=status,
     )
+
+
+@login_required
+def photo(request, code: str, photo_pk: int):
+    """An event's photo: for its staff and the people who were there."""
+    event = get_object_or_404(HandoverEvent, short_code=normalise_code(code))
+    if not policy.events.can_see_record(request.user, event):
+        raise Http404
+    item = get_object_or_404(EventPhoto, pk=photo_pk, event=event)
+    return serve_photo(item.image)

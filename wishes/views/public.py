@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from accounts.models import VolunteerRegistration
+from audit.records import record_contact_view
 from communities.models import Community, Grid
 
+from .. import policy
 from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
-from ..lifecycle import DONE_STATUSES, Status, holds_active_claim, is_staff_for
+from ..lifecycle import DONE_STATUSES, Status
+from ..masking import has_sensitive_number
 from ..models import Category, Claim, Wish, WishPhoto
-from .base import visible_wish
+from .base import reachable_wish, serve_photo, visible_wish
 
 CARD_RELATED = ["category", "community", "grid", "resident"]
 
@@ -30,7 +33,7 @@ def home(request):
     context = {"totals": totals}
     if not user.is_authenticated:
         context["recent"] = (
-            Wish.objects.listed_for(user)
+            policy.wishes.listed(user)
             .select_related(*CARD_RELATED)
             .order_by("published_at", "pk")[:6]
         )
@@ -50,18 +53,19 @@ def home(request):
         context["registrations"] = registrations
         context["is_approved_volunteer"] = bool(approved)
         context["nearby"] = (
-            Wish.objects.published()
+            policy.wishes.listed(user)
             .filter(community__in=[r.community_id for r in registrations])
             .select_related(*CARD_RELATED)
             .order_by("published_at", "pk")[:5]
         )
         context["due_claims"] = (
-            Claim.objects.filter(claim_holder_q(user), state__in=Claim.OPEN_STATES)
-            .select_related("wish", "wish__community", "organisation")
+            policy.claims.held_by(user)
+            .filter(state__in=Claim.OPEN_STATES)
+            .select_related("wish", "wish__community", "wish__resident", "organisation")
             .order_by(F("due_date").asc(nulls_last=True), "created_at")[:5]
         )
     if user.is_community_staff:
-        managed = Wish.objects.managed_by(user)
+        managed = policy.wishes.managed(user)
         context["staff_counts"] = managed.aggregate(
             to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
             to_dispatch=Count("pk", filter=Q(status=Status.APPROVED)),
@@ -69,14 +73,6 @@ def home(request):
             to_confirm=Count("pk", filter=Q(status=Status.FULFILLED)),
         )
     return render(request, "wishes/home.html", context)
-
-
-def claim_holder_q(user) -> Q:
-    """Claims a user holds, alone or through their organisation."""
-    q = Q(volunteer=user)
-    if org_ids := user.organisation_ids():
-        q |= Q(organisation__in=org_ids)
-    return q
 
 
 class WishFilterForm(forms.Form):
@@ -106,9 +102,6 @@ class WishFilterForm(forms.Form):
         label=_("服务对象"),
         required=False,
         choices=[("", _("全部对象")), *Wish.TargetGroup.choices],
-    )
-    kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部类型")), *Wish.Kind.choices]
     )
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORTS)
 
@@ -155,7 +148,7 @@ class WishListView(ListView):
     def get_queryset(self):
         self.filters = WishFilterForm(self.request.GET)
         get = self.filters.value
-        queryset = Wish.objects.listed_for(self.request.user)
+        queryset = policy.wishes.listed(self.request.user)
         self.mine = self.home_communities()
         community = get("community")
         if community is not None:
@@ -168,9 +161,11 @@ class WishListView(ListView):
             queryset = queryset.filter(category=category)
         if target_group := get("target_group"):
             queryset = queryset.filter(target_group=target_group)
-        if kind := get("kind"):
-            queryset = queryset.filter(kind=kind)
         if q := (get("q") or "").strip():
+            # Only words can be searched: a search by a typed phone number must not find the
+            # wish whose masked text hides it.
+            if has_sensitive_number(q):
+                return queryset.none()
             queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
         order = {
             "due": [F("due_date").asc(nulls_last=True), "published_at", "pk"],
@@ -192,26 +187,24 @@ class WishListView(ListView):
 
 
 def wish_detail(request, pk: int):
-    wish = visible_wish(request, pk)
+    wish = reachable_wish(request, pk)
     user = request.user
-    private = wish.shows_private_side_to(user)
-    moves = (
-        {move.name: move for move in wish.available_moves(user)} if user.is_authenticated else {}
-    )
+    if not policy.wishes.can_view(user, wish):
+        # A shared link to a wish that has since been taken: thank, point to the list.
+        return render(request, "wishes/wish_taken.html", {"wish": wish})
+    seen = policy.what_user_sees(wish, user)
+    moves = {move.name: move for move in wish.available_moves(user)}
+    if seen.sees_contact and not seen.is_resident:
+        record_contact_view(user, wish.resident, wish=wish, how="wish_page")
     context = {
         "wish": wish,
-        "private": private,
+        "seen": seen,
         "moves": moves,
-        "open_claim": wish.open_claim(),
-        # What delivery needs, and nothing more: for the active claimer and the community.
-        "show_contact": wish.resident_id is not None
-        and (is_staff_for(user, wish) or holds_active_claim(user, wish)),
-        "events": wish.events.select_related("actor") if private else None,
-        "photos": wish.photos.all() if private else None,
+        "open_claim": seen.open_claim,
         "is_volunteer": user.is_authenticated and hasattr(user, "volunteer_profile"),
     }
     if "claim" in moves:
-        context["claim_form"] = ClaimForm(user=user)
+        context["claim_form"] = ClaimForm(user=user, wish=wish)
     if "release" in moves:
         context["release_form"] = ReasonForm()
     if "decline" in moves:
@@ -224,15 +217,11 @@ def wish_detail(request, pk: int):
 
 
 def photo(request, pk: int, photo_pk: int):
-    """Photos are private: served only to who sees the wish's private side."""
+    """Photos are private: served only to the resident and the staff who work on the wish."""
     wish = visible_wish(request, pk)
-    if not wish.shows_private_side_to(request.user):
+    item = get_object_or_404(
+        WishPhoto.objects.select_related("wish__resident"), pk=photo_pk, wish=wish
+    )
+    if not policy.photos.can_view(request.user, item):
         raise Http404
-    item = get_object_or_404(WishPhoto, pk=photo_pk, wish=wish)
-    try:
-        handle = item.image.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(handle)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_photo(item.image)

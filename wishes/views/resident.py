@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from .. import policy
 from ..forms import ConfirmForm, WishForm, WithdrawForm
 from ..lifecycle import WishError
 from ..models import Wish, WishEvent
-from .base import refused, visible_wish
+from .base import perform, refused, visible_wish
 
 
 def _resident_or_403(user):
@@ -83,12 +84,13 @@ def wish_edit(request, pk: int):
     form = WishForm(request.POST or None, instance=Wish.objects.get(pk=wish.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            event = wish.edit(by=request.user, **changes)
-        except WishError as error:
-            return refused(request, error, wish)
-        messages.success(request, _("心愿已修改。") if event else _("没有需要保存的修改。"))
-        return redirect("wishes:mine")
+        return perform(
+            request,
+            wish,
+            lambda w: w.edit(by=request.user, **changes),
+            done=lambda event: _("心愿已修改。") if event else _("没有需要保存的修改。"),
+            then=redirect("wishes:mine"),
+        )
     return render(request, "wishes/wish_form.html", {"form": form, "wish": wish})
 
 
@@ -98,12 +100,13 @@ def withdraw(request, pk: int):
     wish = visible_wish(request, pk)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        wish.withdraw(by=request.user, reason=reason)
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, _("心愿已撤回。"))
-    return redirect("wishes:mine")
+    return perform(
+        request,
+        wish,
+        lambda w: w.withdraw(by=request.user, reason=reason),
+        done=_("心愿已撤回。"),
+        then=redirect("wishes:mine"),
+    )
 
 
 @require_POST
@@ -114,15 +117,15 @@ def confirm(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请检查填写的内容：评分请选择1到5颗星。"))
         return redirect("wishes:detail", pk=wish.pk)
-    try:
-        wish.confirm(
+    own = policy.wishes.is_residents_own(request.user, wish)
+    return perform(
+        request,
+        wish,
+        lambda w: w.confirm(
             by=request.user,
             thanks=form.cleaned_data["thanks"],
             rating=form.cleaned_data["rating"],
-        )
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, _("已确认收到，谢谢您的反馈！"))
-    if wish.resident is not None and wish.resident.user_id == request.user.pk:
-        return redirect("wishes:mine")
-    return redirect("wishes:detail", pk=wish.pk)
+        ),
+        done=_("已确认收到，谢谢您的反馈！"),
+        then=redirect("wishes:mine") if own else "wishes:detail",
+    )

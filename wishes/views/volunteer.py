@@ -7,49 +7,51 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Case, F, Value, When
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from .. import policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
-from ..models import Claim, Wish
-from .base import back, refused, visible_wish
-from .public import claim_holder_q
+from ..models import Claim
+from .base import back, perform, reachable_wish, refused, visible_wish
 
 
 @require_POST
 @login_required
 def claim(request, pk: int):
-    # Anyone logged in saw the wish while it was published; if it has moved on since,
-    # they lost a race and should hear so (409), not be told it never existed.
-    wish = get_object_or_404(
-        Wish.objects.select_related("community"), pk=pk, published_at__isnull=False
-    )
-    if wish.status != Status.APPROVED and not wish.shows_private_side_to(request.user):
+    # A wish this user could never have seen is a 404; one that was listed to them and has
+    # moved on since means they lost a race (409), or already hold it themself.
+    wish = reachable_wish(request, pk)
+    if policy.claims.held_by(request.user).filter(wish=wish, state__in=Claim.OPEN_STATES).exists():
+        messages.info(request, _("这个心愿已经是您认领的了，不用重复认领。"))
+        return redirect("wishes:detail", pk=wish.pk)
+    if wish.status != Status.APPROVED:
         return refused(
             request,
             WishError(
                 _("手慢了一步：这个心愿刚刚已被他人认领或已结束。看看其他等待认领的心愿吧。"),
                 "conflict",
             ),
+            wish,
         )
-    form = ClaimForm(request.POST, user=request.user)
+    form = ClaimForm(request.POST, user=request.user, wish=wish)
     if not form.is_valid():
         return refused(
-            request, WishError(_("您不是所选单位的成员，不能以该单位名义认领。"), "forbidden"), wish
+            request,
+            WishError(_("您不是所选单位经核实的成员，不能以该单位名义认领。"), "forbidden"),
+            wish,
         )
-    try:
-        wish.claim(by=request.user, organisation=form.cleaned_data["organisation"])
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(
+    return perform(
         request,
-        _("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
+        wish,
+        lambda w: w.claim(by=request.user, organisation=form.cleaned_data["organisation"]),
+        done=_("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
+        then="wishes:detail",
     )
-    return redirect("wishes:detail", pk=wish.pk)
 
 
 class MyClaimsView(LoginRequiredMixin, TemplateView):
@@ -60,7 +62,7 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        mine = Claim.objects.filter(claim_holder_q(user)).select_related(
+        mine = policy.claims.held_by(user).select_related(
             "wish",
             "wish__category",
             "wish__community",
@@ -78,7 +80,9 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
             offered=offered[:OFFERS_SHOWN],
             offered_count=offered.count(),
             page_obj=active.get_page(self.request.GET.get("page")),
-            fulfilled=mine.filter(state=Claim.State.FULFILLED).order_by("-ended_at")[:10],
+            fulfilled=mine.filter(state=Claim.State.FULFILLED, volunteer=user).order_by(
+                "-ended_at"
+            )[:10],
             reason_form=ReasonForm(),
             today=timezone.localdate(),
         )
@@ -93,12 +97,13 @@ OFFERS_SHOWN = 20
 @login_required
 def accept(request, pk: int):
     wish = visible_wish(request, pk)
-    try:
-        wish.accept(by=request.user)
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, _("已接单，请尽快联系心愿人。"))
-    return redirect("wishes:detail", pk=wish.pk)
+    return perform(
+        request,
+        wish,
+        lambda w: w.accept(by=request.user),
+        done=_("已接单，请尽快联系心愿人。"),
+        then="wishes:detail",
+    )
 
 
 def _with_reason(request, pk: int, move: str, done: str):
@@ -106,12 +111,14 @@ def _with_reason(request, pk: int, move: str, done: str):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return refused(request, WishError(_("请填写原因，方便社区重新安排。"), "invalid"), wish)
-    try:
-        getattr(wish, move)(by=request.user, reason=form.cleaned_data["reason"])
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, done)
-    return back(request, "wishes:claims")
+    reason = form.cleaned_data["reason"]
+    return perform(
+        request,
+        wish,
+        lambda w: getattr(w, move)(by=request.user, reason=reason),
+        done=done,
+        then=back(request, "wishes:claims"),
+    )
 
 
 @require_POST

@@ -1,7 +1,10 @@
 """Who may use the workbench, and how every staff view finds what it acts on.
 
 Anonymous visitors go to the login page; people who are not staff get 403; staff find only
-their own communities' records, so another community's wish or page is a 404.
+their own work (wishes/policy.py), so another community's — or, for a grid worker, another
+grid's — wish or page is a 404. Work that concerns a whole community (双报到 approvals,
+hand-over events, organisations' members) is for community staff and street admins; a grid
+worker asking for it gets 403.
 """
 
 from __future__ import annotations
@@ -16,21 +19,37 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import scope_of
 from communities.models import Community
 
+from ... import policy
 from ...models import Wish
 
 NOT_STAFF = _("社区工作台只对社区工作人员、网格员和街道管理员开放。")
+NOT_WHOLE_COMMUNITY = _("这项工作由社区工作人员或街道管理员负责；网格员请联系社区。")
 
 
 def staff_required(view):
-    """login_required, then 403 for anyone who holds no staff role."""
+    """login_required, then 403 for anyone who holds no staff role that reaches a grid."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_community_staff:
+        if not scope_of(request.user).is_staff:
             raise PermissionDenied(NOT_STAFF)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def community_staff_required(view):
+    """staff_required, then 403 for a grid worker: this work concerns the whole community."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not scope_of(request.user).runs_a_community:
+            raise PermissionDenied(NOT_WHOLE_COMMUNITY)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -38,33 +57,43 @@ def staff_required(view):
 
 class StaffRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_community_staff:
+        if request.user.is_authenticated and not scope_of(request.user).is_staff:
             raise PermissionDenied(NOT_STAFF)
         return super().dispatch(request, *args, **kwargs)
 
 
 def managed_wish(request: HttpRequest, pk: int) -> Wish:
-    """A wish of a community this user manages, or 404."""
-    queryset = Wish.objects.managed_by(request.user).select_related(
+    """A wish this user works on, or 404."""
+    queryset = policy.wishes.managed(request.user).select_related(
         "category", "community", "community__street", "grid", "resident", "entered_by"
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def managed_community(request: HttpRequest, pk: int) -> Community:
-    """A community this user manages, or 404."""
-    return get_object_or_404(request.user.managed_communities().select_related("street"), pk=pk)
+def managed_community(request: HttpRequest, pk: int, *, whole: bool = False) -> Community:
+    """A community this user works in (or, with whole=True, runs), or 404."""
+    choices = policy.communities.run_by if whole else policy.communities.worked_in
+    return get_object_or_404(choices(request.user).select_related("street"), pk=pk)
 
 
-def chosen_communities(request: HttpRequest) -> tuple[QuerySet[Community], Community | None]:
-    """The communities a workbench page covers: all managed ones, or one picked with ?community=.
+def chosen_communities(
+    request: HttpRequest, *, whole: bool = False
+) -> tuple[QuerySet[Community], Community | None]:
+    """The communities a workbench page covers: all of the user's, or one picked with
+    ?community=. An unknown or foreign ?community= is ignored rather than an error.
 
-    An unknown or foreign ?community= is ignored rather than an error.
+    With whole=True, only communities the user runs whole (not a grid worker's).
     """
-    managed = request.user.managed_communities().select_related("street")
+    choices = policy.communities.run_by if whole else policy.communities.worked_in
+    mine = choices(request.user).select_related("street")
     picked = request.GET.get("community", "")
-    if picked.isdigit():
-        community = managed.filter(pk=picked).first()
+    if picked.isdigit() and len(picked) < 19:
+        community = mine.filter(pk=picked).first()
         if community is not None:
-            return managed.filter(pk=community.pk), community
-    return managed, None
+            return mine.filter(pk=community.pk), community
+    return mine, None
+
+
+def area_wishes(request: HttpRequest, communities: QuerySet[Community]) -> QuerySet[Wish]:
+    """The wishes of these communities that this user works on (a grid worker: their grid)."""
+    return policy.wishes.managed(request.user, Wish.objects.filter(community__in=communities))

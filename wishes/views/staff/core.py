@@ -6,25 +6,27 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import VolunteerRegistration
+from audit.records import record_contact_view
 
-from ... import spreadsheets
+from ... import policy, spreadsheets
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
 from ...models import Wish
 from ...staff_forms import ApproveForm, FollowUpForm, RejectForm, RemindForm
-from ..base import back, refused
-from .base import chosen_communities, managed_wish, staff_required
+from ..base import back, perform, refused
+from .base import area_wishes, chosen_communities, managed_wish, staff_required
 from .spreadsheets import ExportForm
 
 
 @staff_required
 def index(request):
     communities, picked = chosen_communities(request)
-    wishes = Wish.objects.filter(community__in=communities)
+    wishes = area_wishes(request, communities)
     counts = wishes.aggregate(
         to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
         urgent=Count("pk", filter=Q(status=Status.SUBMITTED, priority=Wish.Priority.URGENT)),
@@ -34,9 +36,11 @@ def index(request):
         to_confirm=Count("pk", filter=Q(status=Status.FULFILLED)),
         escalated=Count("pk", filter=Q(status=Status.APPROVED, escalated_at__isnull=False)),
     )
-    counts["pending_volunteers"] = VolunteerRegistration.objects.filter(
-        community__in=communities, status=VolunteerRegistration.Status.PENDING
-    ).count()
+    counts["pending_volunteers"] = (
+        policy.volunteers.registrations(request.user)
+        .filter(community__in=communities, status=VolunteerRegistration.Status.PENDING)
+        .count()
+    )
     return render(
         request,
         "staff/index.html",
@@ -49,13 +53,15 @@ def wish_page(request, pk: int):
     """Everything about one wish for the community: details, people, timeline, actions."""
     wish = managed_wish(request, pk)
     moves = {move.name for move in wish.available_moves(request.user)}
+    seen = policy.what_user_sees(wish, request.user)
+    if wish.resident_id:
+        record_contact_view(request.user, wish.resident, wish=wish, how="staff_wish_page")
     context = {
         "wish": wish,
+        "seen": seen,
         "moves": moves,
-        "open_claim": wish.open_claim(),
+        "open_claim": seen.open_claim,
         "claims": wish.claims.select_related("volunteer", "organisation", "dispatched_by"),
-        "events": wish.events.select_related("actor"),
-        "photos": wish.photos.all(),
         "follow_ups": wish.follow_ups.select_related("visited_by"),
         "reason_form": ReasonForm(),
         "confirm_form": ConfirmForm(),
@@ -71,12 +77,14 @@ def wish_page(request, pk: int):
 def _act(request, pk: int, act, done: str):
     """Run one move on a managed wish and come back with a message, or explain the refusal."""
     wish = managed_wish(request, pk)
-    try:
-        act(wish)
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, done)
-    return back(request, "staff:wish", wish.pk)
+    return perform(
+        request,
+        wish,
+        act,
+        done=done,
+        then=back(request, "staff:wish", wish.pk),
+        back_url=reverse("staff:wish", args=[wish.pk]),
+    )
 
 
 def _reason(request) -> str:
@@ -141,7 +149,12 @@ def follow_up(request, pk: int):
     """回访: record a visit or call after the wish came true."""
     wish = managed_wish(request, pk)
     if wish.status not in {Status.FULFILLED, Status.CONFIRMED}:
-        return refused(request, WishError(_("心愿兑现后才能记录回访。"), "state"), wish)
+        return refused(
+            request,
+            WishError(_("心愿兑现后才能记录回访。"), "state"),
+            wish,
+            back_url=reverse("staff:wish", args=[wish.pk]),
+        )
     form = FollowUpForm(request.POST)
     if form.is_valid():
         record = form.save(commit=False)
@@ -162,9 +175,7 @@ def wish_list(request):
     status = form.cleaned_data["status"] if form.is_valid() else ""
     q = form.cleaned_data["q"] if form.is_valid() else ""
     wishes = (
-        spreadsheets.filter_wishes(
-            Wish.objects.filter(community__in=communities), status=status, q=q
-        )
+        spreadsheets.filter_wishes(area_wishes(request, communities), status=status, q=q)
         .select_related("category", "community", "grid", "resident")
         .order_by("-created_at", "-pk")
     )

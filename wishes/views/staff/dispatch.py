@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ...forms import DispatchForm
 from ...lifecycle import Status, WishError
-from ...models import Claim, Wish
+from ...models import Claim
 from ..base import refused
-from .base import chosen_communities, managed_wish, staff_required
+from .base import area_wishes, chosen_communities, managed_wish, staff_required
 
 
 @staff_required
@@ -21,7 +22,8 @@ def queue(request):
     communities, picked = chosen_communities(request)
     declined = Claim.objects.filter(wish=OuterRef("pk"), state=Claim.State.DECLINED)
     wishes = (
-        Wish.objects.filter(community__in=communities, status=Status.APPROVED)
+        area_wishes(request, communities)
+        .filter(status=Status.APPROVED)
         .annotate(was_declined=Exists(declined))
         .select_related("category", "community", "grid", "resident")
         .order_by("-was_declined", "escalated_at", "-kind", "published_at", "pk")
@@ -40,7 +42,7 @@ def dispatch(request, pk: int):
     try:
         wish.check_move("dispatch", request.user)
     except WishError as error:
-        return refused(request, error, wish)
+        return refused(request, error, wish, back_url=reverse("staff:wish", args=[wish.pk]))
     form = DispatchForm(request.POST or None, communities=[wish.community_id])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -7,8 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.models import Resident
-
+from ... import policy
 from ...models import Wish
 from ...staff_forms import ResidentForm, ResidentSearchForm, StaffWishForm
 from .base import staff_required
@@ -18,10 +17,10 @@ from .base import staff_required
 def find_resident(request):
     """Step 1: find the resident (by name, phone or address), or make a new record."""
     form = ResidentSearchForm(request.GET or None)
-    residents = Resident.objects.none()
+    residents = policy.residents.managed(request.user).none()
     if form.is_valid() and (q := form.cleaned_data["q"].strip()):
         residents = (
-            Resident.objects.filter(community__in=request.user.managed_communities())
+            policy.residents.managed(request.user)
             .filter(Q(name__icontains=q) | Q(phone__startswith=q) | Q(address__icontains=q))
             .select_related("community", "grid")
             .order_by("name")[:30]
@@ -32,8 +31,12 @@ def find_resident(request):
 @staff_required
 def new_resident(request):
     """A resident record, usually for someone without a phone or a login."""
-    communities = request.user.managed_communities()
-    form = ResidentForm(request.POST or None, communities=communities)
+    communities = policy.communities.worked_in(request.user)
+    form = ResidentForm(
+        request.POST or None,
+        communities=communities,
+        grids=policy.communities.grids(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         resident = form.save(commit=False)
         resident.created_by = request.user
@@ -47,9 +50,7 @@ def new_resident(request):
 def enter_wish(request, resident_pk: int):
     """Step 2: the wish itself, recorded with its channel and who entered it."""
     resident = get_object_or_404(
-        Resident.objects.filter(community__in=request.user.managed_communities()).select_related(
-            "community", "grid"
-        ),
+        policy.residents.managed(request.user).select_related("community", "grid"),
         pk=resident_pk,
     )
     draft = Wish(
@@ -59,7 +60,9 @@ def enter_wish(request, resident_pk: int):
         entered_by=request.user,
         channel=Wish.Channel.VISIT,
     )
-    form = StaffWishForm(request.POST or None, instance=draft)
+    form = StaffWishForm(
+        request.POST or None, instance=draft, grids=policy.communities.grids(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         wish = form.save(commit=False)
         wish.save_submitted(by=request.user)

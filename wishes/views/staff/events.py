@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User, VolunteerRegistration
+from accounts.models import User
 from communities.models import Community, Organisation
 
-from ...forms import FulfilForm
+from ... import policy
+from ...forms import FulfilForm, MultipleImageField
 from ...lifecycle import Status, WishError
 from ...models import Claim, EventAttendance, HandoverEvent, Wish
 from ..base import STATUS_FOR_CODE
-from .base import chosen_communities, staff_required
+from .base import chosen_communities, community_staff_required
 
 # ----- forms -------------------------------------------------------------------------------
 
@@ -120,15 +121,50 @@ class AttendeeForm(forms.Form):
 
 
 class BulkFulfilForm(FulfilForm):
-    """The same report as one volunteer's, written once for every wish of the event."""
+    """The event's own report (note and photos, seen by its staff and attendees), plus, for each
+    wish, what its resident will see: an optional note and photos chosen for that wish only."""
 
-    def __init__(self, *args, **kwargs):
+    PER_WISH_PHOTOS = 3
+
+    def __init__(self, *args, wishes=(), **kwargs):
         super().__init__(*args, **kwargs)
         note, photos = self.fields["note"], self.fields["photos"]
-        note.help_text = gettext_lazy("每个心愿的进展记录里都会写上这段说明和活动名称。")
+        note.label = gettext_lazy("活动情况")
+        note.help_text = gettext_lazy(
+            "只有社区工作人员和到场签到的人能看到，居民看不到。请不要写居民的姓名和家庭情况。"
+        )
         note.error_messages["required"] = gettext_lazy("请简单说明集中兑现的情况。")
         photos.label = gettext_lazy("活动照片（最多6张）")
-        photos.help_text = gettext_lazy("每个心愿都会附上这些照片。每张不超过5MB。")
+        photos.help_text = gettext_lazy(
+            "合影、现场照片：只有工作人员和到场的人能看到，不会发给任何一位居民。"
+        )
+        self.wishes = list(wishes)
+        for wish in self.wishes:
+            self.fields[f"note_{wish.pk}"] = forms.CharField(
+                label=gettext_lazy("给心愿人的说明（可不填）"),
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=gettext_lazy("不填则写“在集中兑现活动中兑现”。"),
+            )
+            self.fields[f"photos_{wish.pk}"] = MultipleImageField(
+                label=gettext_lazy("这个心愿的照片（可不填，最多3张）"),
+                max_files=self.PER_WISH_PHOTOS,
+                help_text=gettext_lazy("只有这位心愿人和社区能看到。"),
+            )
+
+    def wish_fields(self):
+        """(wish, note field, photos field) for the template, one block per wish."""
+        return [(wish, self[f"note_{wish.pk}"], self[f"photos_{wish.pk}"]) for wish in self.wishes]
+
+    def per_wish(self) -> dict[int, dict]:
+        return {
+            wish.pk: {
+                "note": self.cleaned_data.get(f"note_{wish.pk}", ""),
+                "photos": self.cleaned_data.get(f"photos_{wish.pk}") or [],
+            }
+            for wish in self.wishes
+        }
 
 
 # ----- queries -----------------------------------------------------------------------------
@@ -171,16 +207,11 @@ def attachable_wishes(event: HandoverEvent) -> QuerySet[Wish]:
 
 
 def possible_attendees(event: HandoverEvent) -> QuerySet[User]:
-    members = User.objects.filter(
-        volunteer_profile__registrations__community=event.community_id,
-        volunteer_profile__registrations__status=VolunteerRegistration.Status.APPROVED,
-    )
-    if event.organiser_id:
-        members = members | User.objects.filter(volunteer_profile__organisation=event.organiser_id)
+    """Who may be signed in: the policy's rule (approved volunteers, confirmed branch members)."""
+    eligible = User.objects.filter(policy.events.may_attend_q(event)).values("pk")
     return (
-        members.filter(is_active=True)
+        User.objects.filter(pk__in=eligible)
         .exclude(event_attendances__event=event)
-        .distinct()
         .order_by("real_name", "username")
     )
 
@@ -192,9 +223,9 @@ def sign_in_url(request: HttpRequest, event: HandoverEvent) -> str:
 # ----- pages -------------------------------------------------------------------------------
 
 
-@staff_required
+@community_staff_required
 def event_list(request):
-    communities, picked = chosen_communities(request)
+    communities, picked = chosen_communities(request, whole=True)
     events = (
         HandoverEvent.objects.filter(community__in=communities)
         .select_related("community", "organiser")
@@ -220,9 +251,9 @@ def event_list(request):
     )
 
 
-@staff_required
+@community_staff_required
 def event_create(request):
-    communities, picked = chosen_communities(request)
+    communities, picked = chosen_communities(request, whole=True)
     initial = {"community": picked.pk} if picked else {}
     form = HandoverEventForm(request.POST or None, communities=communities, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -238,7 +269,7 @@ def event_create(request):
     return render(request, "staff/events_form.html", {"form": form})
 
 
-@staff_required
+@community_staff_required
 def event_detail(request, pk: int):
     event = managed_event(request, pk)
     wishes = list(with_holders(event.wishes.order_by("pk")))
@@ -260,7 +291,7 @@ def event_detail(request, pk: int):
 
 
 @require_POST
-@staff_required
+@community_staff_required
 def attach(request, pk: int):
     event = managed_event(request, pk)
     form = AttachForm(request.POST, event=event)
@@ -280,7 +311,7 @@ def attach(request, pk: int):
 
 
 @require_POST
-@staff_required
+@community_staff_required
 def detach(request, pk: int, wish_pk: int):
     event = managed_event(request, pk)
     wish = get_object_or_404(event.wishes.all(), pk=wish_pk)
@@ -294,7 +325,7 @@ def detach(request, pk: int, wish_pk: int):
 
 
 @require_POST
-@staff_required
+@community_staff_required
 def add_attendee(request, pk: int):
     event = managed_event(request, pk)
     form = AttendeeForm(request.POST, event=event)
@@ -312,7 +343,7 @@ def add_attendee(request, pk: int):
 
 
 @require_POST
-@staff_required
+@community_staff_required
 def remove_attendee(request, pk: int, attendance_pk: int):
     event = managed_event(request, pk)
     attendance = get_object_or_404(
@@ -323,7 +354,7 @@ def remove_attendee(request, pk: int, attendance_pk: int):
     return redirect("staff:event", pk=event.pk)
 
 
-@staff_required
+@community_staff_required
 def qr_png(request, pk: int):
     """The sign-in page's address as a QR code, to show on a phone or print on the notice."""
     event = managed_event(request, pk)
@@ -339,14 +370,14 @@ def qr_png(request, pk: int):
     return response
 
 
-@staff_required
+@community_staff_required
 def bulk_fulfil(request, pk: int):
     event = managed_event(request, pk)
     if event.fulfilled_at:
         messages.info(request, _("这个活动已经集中兑现过了。"))
         return redirect("staff:event", pk=event.pk)
     wishes = list(with_holders(event.wishes.order_by("pk")))
-    form = BulkFulfilForm(request.POST or None, request.FILES or None)
+    form = BulkFulfilForm(request.POST or None, request.FILES or None, wishes=wishes)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -354,6 +385,7 @@ def bulk_fulfil(request, pk: int):
                 by=request.user,
                 note=form.cleaned_data["note"],
                 photos=form.cleaned_data["photos"],
+                per_wish=form.per_wish(),
             )
         except WishError as error:
             form.add_error(None, str(error))

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from ... import policy
 from ...upkeep import overdue_claims
 from .base import chosen_communities, staff_required
 
@@ -14,7 +15,8 @@ from .base import chosen_communities, staff_required
 @staff_required
 def overdue(request):
     communities, picked = chosen_communities(request)
-    page = Paginator(overdue_claims(communities), 20).get_page(request.GET.get("page"))
+    claims = policy.claims.managed(request.user, overdue_claims(communities))
+    page = Paginator(claims, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "staff/overdue.html",

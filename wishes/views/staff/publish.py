@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,8 @@ from django.utils.translation import gettext as _
 
 from communities.models import Community
 
+from ... import policy
+from ...masking import mask_numbers
 from ...models import Wish
 from .base import managed_community, staff_required
 
@@ -45,9 +48,10 @@ class PublishedList:
 
 
 def published_list(request: HttpRequest, community: Community) -> PublishedList:
-    published = Wish.objects.published().filter(community=community)
+    """What anyone may see of the community's list: the policy's rule for a visitor."""
+    published = Wish.objects.published().filter(community=community, kind=Wish.Kind.INDIVIDUAL)
     wishes = (
-        published.filter(public_consent=True)
+        policy.wishes.listed(AnonymousUser(), published)
         .select_related("category", "grid", "resident")
         .order_by("published_at", "pk")
     )
@@ -67,7 +71,7 @@ def community_list_url(request: HttpRequest, community: Community) -> str:
 
 def short_description(wish: Wish) -> str:
     """About DESCRIPTION_CHARS characters on one line, cut after a phrase where one ends."""
-    text = " ".join(wish.description.split())
+    text = " ".join(mask_numbers(wish.description).split())
     if len(text) <= DESCRIPTION_CHARS:
         return text
     head = text[: DESCRIPTION_CHARS - 1]
@@ -83,7 +87,7 @@ def wish_line(number: int, wish: Wish) -> str:
     return _("%(n)d. [%(category)s] %(title)s——%(description)s（%(where)s）") % {
         "n": number,
         "category": wish.category,
-        "title": wish.title,
+        "title": mask_numbers(wish.title),
         "description": short_description(wish),
         "where": " · ".join(where),
     }
@@ -105,7 +109,8 @@ def wechat_text(request: HttpRequest, listing: PublishedList) -> str:
     lines.append("")
     if listing.hidden:
         lines.append(
-            _("另有 %(n)d 个心愿未同意公开，登录后可在心愿清单查看。") % {"n": listing.hidden}
+            _("另有 %(n)d 个心愿未同意公开，经社区审核的志愿者登录后可在心愿清单查看。")
+            % {"n": listing.hidden}
         )
     lines.append(_("全部心愿：%(url)s") % {"url": listing.list_url})
     claim = _("认领方法：打开链接，登录后点“我来认领”（需先向本社区报到）。")
@@ -128,7 +133,7 @@ def choose(request):
         .values("n")
     )
     communities: QuerySet[Community] = (
-        request.user.managed_communities()
+        policy.communities.worked_in(request.user)
         .select_related("street")
         .annotate(waiting=Coalesce(Subquery(waiting), 0))
     )
@@ -141,7 +146,7 @@ def choose(request):
 def publish(request, pk: int):
     community = managed_community(request, pk)
     listing = published_list(request, community)
-    several = request.user.managed_communities().exclude(pk=community.pk).exists()
+    several = policy.communities.worked_in(request.user).exclude(pk=community.pk).exists()
     return render(
         request,
         "staff/publish.html",

@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from ... import policy
 from ...lifecycle import Status, WishError
 from ...models import Category, RejectionReason, Wish, WishPhoto
 from ...staff_forms import ApproveForm, RejectForm
-from ..base import back, refused
-from .base import chosen_communities, managed_wish, staff_required
+from ..base import back, perform
+from .base import area_wishes, chosen_communities, managed_wish, staff_required
 
 URGENT_FIRST = Case(
     When(priority=Wish.Priority.URGENT, then=Value(0)),
@@ -27,7 +29,8 @@ URGENT_FIRST = Case(
 def queue(request):
     communities, picked = chosen_communities(request)
     wishes = (
-        Wish.objects.filter(community__in=communities, status=Status.SUBMITTED)
+        area_wishes(request, communities)
+        .filter(status=Status.SUBMITTED)
         .select_related("category", "community", "grid", "resident", "entered_by")
         .prefetch_related(
             Prefetch("photos", queryset=WishPhoto.objects.filter(kind=WishPhoto.Kind.REQUEST))
@@ -38,7 +41,7 @@ def queue(request):
     reasons = {}
     for reason in RejectionReason.objects.filter(community__in=communities):
         reasons.setdefault(reason.community_id, []).append(reason)
-    categories = list(Category.objects.filter(is_active=True))
+    categories = list(Category.objects.filter(is_active=True))  # hidden ones may still be set
     items = [
         {
             "wish": wish,
@@ -62,17 +65,19 @@ def approve(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请检查类别和紧急程度。"))
         return redirect("staff:review")
-    try:
-        wish.approve(
+    return perform(
+        request,
+        wish,
+        lambda w: w.approve(
             by=request.user,
             category=form.cleaned_data["category"],
             priority=form.cleaned_data["priority"],
             target_group=form.cleaned_data["target_group"],
-        )
-    except WishError as error:
-        return refused(request, error, wish)
-    messages.success(request, _("“%(title)s”已审核通过，发布到心愿清单。") % {"title": wish.title})
-    return back(request, "staff:review")
+        ),
+        done=_("“%(title)s”已审核通过，发布到心愿清单。") % {"title": wish.title},
+        then=back(request, "staff:review"),
+        back_url=reverse("staff:wish", args=[wish.pk]),
+    )
 
 
 @require_POST
@@ -83,20 +88,26 @@ def reject(request, pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or _("请填写原因。"))
         return redirect("staff:review")
-    try:
-        wish.reject(by=request.user, reason=form.cleaned_data["reason"])
-    except WishError as error:
-        return refused(request, error, wish)
-    form.save_reason_if_asked()
-    messages.success(request, _("“%(title)s”已不予通过，居民会看到原因。") % {"title": wish.title})
-    return back(request, "staff:review")
+
+    def reject(w):
+        w.reject(by=request.user, reason=form.cleaned_data["reason"])
+        form.save_reason_if_asked()
+
+    return perform(
+        request,
+        wish,
+        reject,
+        done=_("“%(title)s”已不予通过，居民会看到原因。") % {"title": wish.title},
+        then=back(request, "staff:review"),
+        back_url=reverse("staff:wish", args=[wish.pk]),
+    )
 
 
 @require_POST
 @staff_required
 def bulk_approve(request):
     ids = [pk for pk in request.POST.getlist("wish") if pk.isdigit() and len(pk) < 19]
-    wishes = Wish.objects.managed_by(request.user).filter(pk__in=ids)
+    wishes = policy.wishes.managed(request.user).filter(pk__in=ids)
     done, refusals = 0, []
     for wish in wishes:
         try:

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.forms import submit_free_helper
+from audit.records import record_contact_export
 
-from ... import spreadsheets
+from ... import policy, spreadsheets
 from ...models import Wish
-from .base import chosen_communities, staff_required
+from .base import area_wishes, chosen_communities, community_staff_required, staff_required
 
 
 class ImportForm(forms.Form):
@@ -128,16 +129,19 @@ def export_wishes(request):
         if (form.is_valid())
         else {"status": "", "q": ""}
     )
-    wishes = spreadsheets.wishes_for_export(communities, **filters)
+    wishes = list(spreadsheets.wishes_for_export(area_wishes(request, communities), **filters))
+    record_contact_export(request.user, (wish.resident for wish in wishes), how="export_wishes")
     today = timezone.localdate().isoformat()
     name = _("%(scope)s心愿-%(date)s.xlsx") % {"scope": picked or "", "date": today}
     return _xlsx(spreadsheets.wishes_workbook(wishes), f"wishes-{today}.xlsx", name)
 
 
-@staff_required
+@community_staff_required
 def export_volunteers(request):
-    communities, picked = chosen_communities(request)
-    registrations = spreadsheets.volunteers_for_export(communities)
+    communities, picked = chosen_communities(request, whole=True)
+    registrations = spreadsheets.volunteers_for_export(
+        policy.volunteers.registrations(request.user).filter(community__in=communities)
+    )
     today = timezone.localdate().isoformat()
     name = _("%(scope)s志愿者-%(date)s.xlsx") % {"scope": picked or "", "date": today}
     return _xlsx(spreadsheets.volunteers_workbook(registrations), f"volunteers-{today}.xlsx", name)

@@ -11,16 +11,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import VolunteerRegistration
 
+from ... import policy
 from ...models import Notice
-from .base import chosen_communities, staff_required
+from .base import chosen_communities, community_staff_required
 
 
-@staff_required
+@community_staff_required
 def volunteers(request):
-    communities, picked = chosen_communities(request)
-    registrations = VolunteerRegistration.objects.filter(community__in=communities).select_related(
-        "volunteer__user", "volunteer__organisation", "community"
-    )
+    communities, picked = chosen_communities(request, whole=True)
+    registrations = policy.volunteers.registrations(
+        request.user, VolunteerRegistration.objects.filter(community__in=communities)
+    ).select_related("volunteer__user", "volunteer__organisation", "community")
     pending = registrations.filter(status=VolunteerRegistration.Status.PENDING).order_by(
         "created_at"
     )
@@ -50,12 +51,12 @@ def volunteers(request):
 
 
 @require_POST
-@staff_required
+@community_staff_required
 def decide(request, pk: int, approve: bool):
     registration = get_object_or_404(
-        VolunteerRegistration.objects.filter(
-            community__in=request.user.managed_communities()
-        ).select_related("volunteer__user", "community"),
+        policy.volunteers.registrations(request.user).select_related(
+            "volunteer__user", "community"
+        ),
         pk=pk,
     )
     if not registration.decide(by=request.user, approve=approve):

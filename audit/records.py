@@ -1,0 +1,47 @@
+"""Writing the record: one function per thing that gets recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from .models import AuditEntry
+
+if TYPE_CHECKING:
+    from accounts.models import Resident, User
+
+
+def _entry(actor, action: str, resident: Resident | None, **fields) -> AuditEntry:
+    if resident is not None:
+        fields.setdefault("community_id", resident.community_id)
+        fields.setdefault("grid_id", resident.grid_id)
+        fields.setdefault("subject", resident.name[:200])
+    return AuditEntry(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        resident=resident,
+        **fields,
+    )
+
+
+def record_contact_view(user: User, resident: Resident | None, *, wish=None, how: str) -> None:
+    """Someone other than the resident was shown the resident's phone or address."""
+    if resident is None:
+        return
+    _entry(user, AuditEntry.Action.CONTACT_VIEWED, resident, wish=wish, how=how).save()
+
+
+def record_contact_export(user: User, residents: Iterable[Resident], *, how: str) -> int:
+    """An export carried these residents' contact details: one entry per resident."""
+    entries = [
+        _entry(user, AuditEntry.Action.CONTACT_EXPORTED, resident, how=how)
+        for resident in {r.pk: r for r in residents if r is not None}.values()
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+def record(user: User, action: str, *, resident: Resident | None = None, **fields) -> AuditEntry:
+    entry = _entry(user, action, resident, **fields)
+    entry.save()
+    return entry
