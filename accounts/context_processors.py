@@ -1,21 +1,42 @@
-from django.utils.functional import SimpleLazyObject
+from functools import cached_property
+
+from .scoping import scope_of
+
+
+class Roles:
+    """`roles.resident`, `.volunteer`, `.staff`, `.runs_community`, `.confirms_members` and
+    `.unread` (notices) for the navigation: each read once, and only if a template asks."""
+
+    def __init__(self, user):
+        self.user = user
+        self.signed_in = user.is_authenticated
+
+    @cached_property
+    def resident(self) -> bool:
+        return self.signed_in and hasattr(self.user, "resident")
+
+    @cached_property
+    def volunteer(self) -> bool:
+        return self.signed_in and hasattr(self.user, "volunteer_profile")
+
+    @cached_property
+    def staff(self) -> bool:
+        return self.signed_in and scope_of(self.user).is_staff
+
+    @cached_property
+    def runs_community(self) -> bool:
+        return self.signed_in and scope_of(self.user).runs_a_community
+
+    @cached_property
+    def confirms_members(self) -> bool:
+        return self.runs_community or (self.signed_in and bool(scope_of(self.user).liaison_of))
+
+    @cached_property
+    def unread(self) -> int:
+        if not self.signed_in:
+            return 0
+        return self.user.notices.filter(read_at__isnull=True).count()
 
 
 def roles(request):
-    """`roles.resident`, `.volunteer`, `.staff` and `.unread` (notices) for the navigation.
-
-    Computed lazily, once per request, and only if a template asks.
-    """
-
-    def compute():
-        user = request.user
-        if not user.is_authenticated:
-            return {"resident": False, "volunteer": False, "staff": False, "unread": 0}
-        return {
-            "resident": hasattr(user, "resident"),
-            "volunteer": hasattr(user, "volunteer_profile"),
-            "staff": user.is_community_staff,
-            "unread": user.notices.filter(read_at__isnull=True).count(),
-        }
-
-    return {"roles": SimpleLazyObject(compute)}
+    return {"roles": Roles(request.user)}

@@ -87,6 +87,21 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("An audit entry is never deleted.")
 
+    HOW_LABELS = {
+        "wish_page": _("心愿页面"),
+        "staff_wish_page": _("工作台心愿页"),
+        "resident_page": _("居民档案"),
+        "admin": _("管理后台"),
+        "export_wishes": _("导出心愿表"),
+        "json": "JSON",
+        "xlsx": "Excel",
+        "staff": _("工作台"),
+    }
+
+    @property
+    def how_display(self) -> str:
+        return str(self.HOW_LABELS.get(self.how, self.how))
+
     @property
     def actor_display(self) -> str:
         return str(self.actor) if self.actor_id else str(_("系统"))

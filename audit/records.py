@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 def _entry(actor, action: str, resident: Resident | None, **fields) -> AuditEntry:
     if resident is not None:
+        # Scoped by place; the name is not copied here, so an erasure reaches it too.
         fields.setdefault("community_id", resident.community_id)
         fields.setdefault("grid_id", resident.grid_id)
-        fields.setdefault("subject", resident.name[:200])
     return AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,

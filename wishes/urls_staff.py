@@ -3,12 +3,14 @@
 from django.urls import path
 
 from .views.staff import (
+    categories,
     core,
     dispatch,
     entry,
     events,
     overdue,
     publish,
+    residents,
     review,
     spreadsheets,
     volunteers,
@@ -35,6 +37,13 @@ urlpatterns = [
     path("enter/", entry.find_resident, name="find_resident"),
     path("enter/resident/", entry.new_resident, name="new_resident"),
     path("enter/<int:resident_pk>/", entry.enter_wish, name="enter_wish"),
+    # -- 居民档案: a resident's record, a copy of everything held, erasure (PIPL) --
+    path("residents/<int:pk>/", residents.resident_page, name="resident"),
+    path("residents/<int:pk>/export.json", residents.export_json, name="resident_json"),
+    path("residents/<int:pk>/export.xlsx", residents.export_xlsx, name="resident_xlsx"),
+    path("residents/<int:pk>/erase/", residents.erase, name="resident_erase"),
+    path("access-log/", residents.access_log, name="access_log"),
+    path("categories/", categories.categories, name="categories"),
     path("volunteers/", volunteers.volunteers, name="volunteers"),
     path(
         "volunteers/<int:pk>/approve/",
