@@ -182,7 +182,8 @@ class VolunteerRegistrationAdmin(RoleScopedAdmin):
         return policy.volunteers.registrations(user, queryset)
 
     def has_add_permission(self, request):
-        return request.user.is_superuser
+        # A 双报到 is the volunteer's own request, made on their profile page.
+        return False
 
     def _decide(self, request, queryset, approve: bool):
         pending = queryset.filter(status=VolunteerRegistration.Status.PENDING)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 
 def is_staff_user(request: HttpRequest) -> bool:
@@ -33,6 +34,24 @@ class RoleScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return self.scope(queryset, request.user)
+
+    # Someone else's record is a 404, as on the workbench, not Django's "may have been
+    # deleted" redirect that tells an outsider the number is in use.
+    def _found_or_404(self, request, object_id) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._found_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or is_staff_user(request)

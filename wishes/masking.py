@@ -68,6 +68,11 @@ def mask_numbers(text: str) -> str:
     return _NUMBER.sub(_mask_match, text)
 
 
+# Three digits in a row are already part of a number worth hiding (a phone's middle, a birth
+# year): a search by them is not offered where numbers are masked.
+DIGIT_RUN = re.compile(r"\d{3,}")
+
+
 def has_sensitive_number(text: str) -> bool:
     """True if ``mask_numbers`` would change anything in ``text``."""
     return bool(text) and mask_numbers(text) != text

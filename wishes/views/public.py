@@ -16,7 +16,7 @@ from communities.models import Community, Grid
 from .. import policy
 from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
 from ..lifecycle import DONE_STATUSES, Status
-from ..masking import has_sensitive_number
+from ..masking import DIGIT_RUN
 from ..models import Category, Claim, Wish, WishPhoto
 from .base import reachable_wish, serve_photo, visible_wish
 
@@ -162,9 +162,10 @@ class WishListView(ListView):
         if target_group := get("target_group"):
             queryset = queryset.filter(target_group=target_group)
         if q := (get("q") or "").strip():
-            # Only words can be searched: a search by a typed phone number must not find the
-            # wish whose masked text hides it.
-            if has_sensitive_number(q):
+            # Words only: digits typed into a search would find the wish whose text hides a
+            # phone or ID number, and so confirm the digits the list masks.
+            if DIGIT_RUN.search(q):
+                self.digits_refused = True
                 return queryset.none()
             queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
         order = {
@@ -173,8 +174,11 @@ class WishListView(ListView):
         }.get(get("sort") or "oldest", ["published_at", "pk"])
         return queryset.select_related(*CARD_RELATED).order_by(*order)
 
+    digits_refused = False
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["digits_refused"] = self.digits_refused
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
