@@ -189,7 +189,7 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
         help_text=_(
-            "例如：明珠花园7号楼2单元101室。只有社区和认领您心愿的志愿者能看到，方便送到家。"
+            "例如：幸福小区3号楼1单元202室。只有社区和认领您心愿的志愿者能看到，方便送到家。"
         ),
     )
     is_party_member = party_member_field(required=False)
@@ -335,6 +335,21 @@ class JoinCommunityForm(forms.Form):
                 params={"community": community.name, "status": existing.get_status_display()},
             )
         return community
+
+
+class OrganisationForm(forms.Form):
+    """所在单位: naming another one (or none) starts its confirmation afresh."""
+
+    organisation = organisation_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].label = _("更换所在单位/党支部")
+        self.fields["organisation"].empty_label = _("不属于任何单位")
+        self.fields["organisation"].help_text = _(
+            "更换后需要由新单位的联络员或其报到社区的工作人员重新核实。"
+        )
+        self.helper = submit_free_helper()
 
 
 class BecomeVolunteerForm(forms.Form):

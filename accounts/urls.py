@@ -19,6 +19,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/communities/", views.join_community, name="join_community"),
     path("profile/volunteer/", views.become_volunteer, name="become_volunteer"),
+    path("profile/organisation/", views.change_organisation, name="change_organisation"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -20,6 +20,7 @@ from .forms import (
     PHONE_TAKEN,
     BecomeVolunteerForm,
     JoinCommunityForm,
+    OrganisationForm,
     ProfileForm,
     RegistrationForm,
     Role,
@@ -104,6 +105,7 @@ def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
     registrations = volunteer.registrations.select_related("community__street") if volunteer else []
     if volunteer is not None:
         forms.setdefault("join_form", JoinCommunityForm(volunteer=volunteer))
+        forms.setdefault("organisation_form", OrganisationForm())
     else:
         initial = {"community": resident.community_id} if resident else {}
         forms.setdefault("volunteer_form", BecomeVolunteerForm(initial=initial))
@@ -152,6 +154,31 @@ def join_community(request: HttpRequest) -> HttpResponse:
     _registration, created = volunteer.registrations.get_or_create(community=community)
     if created:
         messages.success(request, _awaiting_approval(community))
+    return redirect("accounts:profile")
+
+
+@require_POST
+@login_required
+def change_organisation(request: HttpRequest) -> HttpResponse:
+    volunteer = VolunteerProfile.objects.filter(user=request.user).first()
+    if volunteer is None:
+        raise PermissionDenied
+    form = OrganisationForm(request.POST)
+    if not form.is_valid():
+        return _render_profile(request, organisation_form=form)
+    organisation = form.cleaned_data["organisation"]
+    if organisation is not None and organisation.pk == volunteer.organisation_id:
+        messages.info(request, _("所在单位没有变化。"))
+        return redirect("accounts:profile")
+    volunteer.leave_organisation()
+    if organisation is not None:
+        VolunteerProfile.objects.filter(pk=volunteer.pk).update(organisation=organisation)
+        messages.success(
+            request,
+            _("已改为%(org)s，等待单位联络员或社区工作人员核实。") % {"org": organisation},
+        )
+    else:
+        messages.success(request, _("已清除所在单位。"))
     return redirect("accounts:profile")
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from .models import AuditEntry
 
@@ -24,11 +27,26 @@ def _entry(actor, action: str, resident: Resident | None, **fields) -> AuditEntr
     )
 
 
+# The same person opening the same page again within this many minutes is one look, not many.
+SAME_LOOK_MINUTES = 10
+
+
 def record_contact_view(user: User, resident: Resident | None, *, wish=None, how: str) -> None:
     """Someone other than the resident was shown the resident's phone or address."""
     if resident is None:
         return
-    _entry(user, AuditEntry.Action.CONTACT_VIEWED, resident, wish=wish, how=how).save()
+    since = timezone.now() - datetime.timedelta(minutes=SAME_LOOK_MINUTES)
+    actor = user if user is not None and user.is_authenticated else None
+    recent = AuditEntry.objects.filter(
+        actor=actor,
+        action=AuditEntry.Action.CONTACT_VIEWED,
+        resident=resident,
+        wish=wish,
+        how=how,
+        created_at__gte=since,
+    )
+    if not recent.exists():
+        _entry(user, AuditEntry.Action.CONTACT_VIEWED, resident, wish=wish, how=how).save()
 
 
 def record_contact_export(user: User, residents: Iterable[Resident], *, how: str) -> int:

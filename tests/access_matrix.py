@@ -117,6 +117,10 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": EVERYONE_405,
         "POST": outcome(403, anon="login", volunteers=200),
     },
+    ("accounts:change_organisation", ""): {
+        "GET": EVERYONE_405,
+        "POST": outcome(403, anon="login", volunteers="302"),
+    },
     ("accounts:become_volunteer", ""): {
         "GET": EVERYONE_405,
         "POST": outcome(200, anon="login", volunteers="302"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Community, Grid, Organisation, Street
@@ -63,6 +64,11 @@ VOLUNTEERS = {
     "volunteer8": ("钱芳", "白泉社区", None),
     "volunteer9": ("冯涛", "北寿社区", "市司法局党支部"),
 }
+
+# Memberships the organisation has confirmed (the others wait for its liaison or for staff of
+# a community it registered with), and each organisation's liaison (联络员).
+CONFIRMED_MEMBERS = {"volunteer1", "volunteer2", "volunteer4", "volunteer6", "volunteer9"}
+LIAISONS = {"市税务局稽查局党支部": "volunteer1", "市司法局党支部": "volunteer4"}
 
 # Volunteers whose 双报到 still waits for staff: username → (real name, community, organisation)
 APPLICANTS = {
@@ -206,12 +212,14 @@ def _volunteer(
     world: World, username, phone, real_name, community, org, *, registration: dict
 ) -> None:
     user = _user(world, username, real_name, phone)
-    confirmed = bool(org) and registration.get("status") == VolunteerRegistration.Status.APPROVED
+    confirmed = bool(org) and username in CONFIRMED_MEMBERS
     profile, _ = VolunteerProfile.objects.get_or_create(
         user=user,
         defaults={
             "organisation": world.organisations[org] if org else None,
             "organisation_confirmed": confirmed,
+            "organisation_confirmed_by": registration.get("decided_by") if confirmed else None,
+            "organisation_confirmed_at": timezone.now() if confirmed else None,
         },
     )
     VolunteerRegistration.objects.get_or_create(
@@ -248,6 +256,9 @@ def _people(world: World) -> None:
     # Applicants' registrations keep the model's default status: pending.
     for number, (username, values) in enumerate(APPLICANTS.items(), 1):
         _volunteer(world, username, f"1380438{number:04d}", *values, registration={})
+
+    for organisation, username in LIAISONS.items():
+        world.organisations[organisation].liaisons.add(world.users[username])
 
     for community in world.communities.values():
         for order, text in enumerate(DEFAULT_REJECTION_REASONS, 1):

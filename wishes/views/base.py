@@ -61,6 +61,17 @@ def refused(
     )
 
 
+def cannot(
+    request: HttpRequest, wish: Wish, move: str, *, back_url: str = ""
+) -> HttpResponse | None:
+    """The refusal page if this user may not make `move` now (before showing its form)."""
+    try:
+        wish.check_move(move, request.user)
+    except WishError as error:
+        return refused(request, error, wish, back_url=back_url)
+    return None
+
+
 def perform(
     request: HttpRequest,
     wish: Wish,

@@ -14,9 +14,8 @@ from django.views.generic import ListView
 
 from .. import policy
 from ..forms import ConfirmForm, WishForm, WithdrawForm
-from ..lifecycle import WishError
 from ..models import Wish, WishEvent
-from .base import perform, refused, visible_wish
+from .base import cannot, perform, visible_wish
 
 
 def _resident_or_403(user):
@@ -77,10 +76,8 @@ class MyWishesView(LoginRequiredMixin, ListView):
 @login_required
 def wish_edit(request, pk: int):
     wish = visible_wish(request, pk)
-    try:
-        wish.check_move("edit", request.user)
-    except WishError as error:
-        return refused(request, error, wish)
+    if refusal := cannot(request, wish, "edit"):
+        return refusal
     form = WishForm(request.POST or None, instance=Wish.objects.get(pk=wish.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.Meta.fields}

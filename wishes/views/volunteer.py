@@ -17,7 +17,7 @@ from .. import policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
 from ..models import Claim
-from .base import back, perform, reachable_wish, refused, visible_wish
+from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 
 
 @require_POST
@@ -136,10 +136,8 @@ def release(request, pk: int):
 @login_required
 def fulfil(request, pk: int):
     wish = visible_wish(request, pk)
-    try:
-        wish.check_move("fulfil", request.user)
-    except WishError as error:
-        return refused(request, error, wish)
+    if refusal := cannot(request, wish, "fulfil"):
+        return refusal
     form = FulfilForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

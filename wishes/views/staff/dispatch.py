@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ...forms import DispatchForm
 from ...lifecycle import Status, WishError
 from ...models import Claim
-from ..base import refused
+from ..base import cannot
 from .base import area_wishes, chosen_communities, managed_wish, staff_required
 
 
@@ -39,10 +39,8 @@ def queue(request):
 @staff_required
 def dispatch(request, pk: int):
     wish = managed_wish(request, pk)
-    try:
-        wish.check_move("dispatch", request.user)
-    except WishError as error:
-        return refused(request, error, wish, back_url=reverse("staff:wish", args=[wish.pk]))
+    if refusal := cannot(request, wish, "dispatch", back_url=reverse("staff:wish", args=[wish.pk])):
+        return refusal
     form = DispatchForm(request.POST or None, communities=[wish.community_id])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
