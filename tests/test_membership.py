@@ -47,9 +47,7 @@ def test_a_confirmation_is_recorded_and_told_to_the_volunteer(
 
 def test_refusing_clears_the_named_organisation(login, liaison, organisation, applicant):
     profile = applicant.volunteer_profile
-    login(liaison).post(
-        reverse("communities:refuse_member", args=[organisation.pk, profile.pk])
-    )
+    login(liaison).post(reverse("communities:refuse_member", args=[organisation.pk, profile.pk]))
     profile.refresh_from_db()
     assert profile.organisation is None and not profile.organisation_confirmed
 
@@ -64,9 +62,7 @@ def test_the_members_page_is_403_for_someone_responsible_for_no_organisation(log
     assert login(volunteer).get(reverse("communities:organisations")).status_code == 403
 
 
-def test_naming_another_organisation_starts_its_confirmation_afresh(
-    login, member, organisation
-):
+def test_naming_another_organisation_starts_its_confirmation_afresh(login, member, organisation):
     other = OrganisationFactory(name="市司法局党支部")
     login(member).post(reverse("accounts:change_organisation"), {"organisation": other.pk})
     profile = VolunteerProfile.objects.get(user=member)

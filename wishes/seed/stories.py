@@ -55,6 +55,8 @@ STORIES = [
         priority=W.Priority.URGENT,
         target_group=W.TargetGroup.ILL,
         estimated_value="3800",
+        # A grave illness: the family asked that it stay within the community.
+        public_consent=False,
         steps=[
             (44, "approve", "staff_fuyang", {}),
             (
@@ -123,6 +125,7 @@ STORIES = [
         channel=W.Channel.PHONE,
         days_ago=4,
         target_group=W.TargetGroup.ELDERLY,
+        public_consent=False,  # a family dispute: shown only within the community
         steps=[
             (3, "approve", "staff_fuyang", {}),
             (
