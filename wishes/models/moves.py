@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import scope_of
 from communities.models import Organisation
 
 from ..lifecycle import MOVES, NOTE_AUDIENCE, Move, Status, WishError, moves_from
@@ -210,7 +211,7 @@ class WishMoves:
         """A registered volunteer takes the wish on, alone or for their organisation."""
 
         def check(wish: Wish) -> None:
-            if organisation is not None and organisation.pk not in by.organisation_ids():
+            if organisation is not None and organisation.pk not in scope_of(by).organisations:
                 raise WishError(
                     _("您不是该单位经核实的成员，不能以单位名义认领。"), code="forbidden"
                 )
@@ -261,7 +262,7 @@ class WishMoves:
         def check(wish: Wish) -> None:
             if (
                 volunteer is not None
-                and not volunteer.volunteer_communities().filter(pk=wish.community_id).exists()
+                and wish.community_id not in scope_of(volunteer).volunteer_communities
             ):
                 raise WishError(
                     _("%(name)s 还没有在%(community)s报到（或未通过审核），不能派单给他/她。")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from accounts.models import VolunteerRegistration
+from accounts.scoping import scope_of
 from audit.records import record_contact_view
 from communities.models import Community, Grid
 
@@ -141,8 +142,9 @@ class WishListView(ListView):
         resident = getattr(user, "resident", None)
         if resident is not None:
             ids.add(resident.community_id)
-        if user.is_community_staff and not user.is_superuser:
-            ids.update(user.managed_communities().values_list("pk", flat=True))
+        scope = scope_of(user)
+        if scope.is_staff and not scope.everything:
+            ids.update(scope.staff_communities)
         return sorted(ids)
 
     def get_queryset(self):

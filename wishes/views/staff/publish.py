@@ -123,7 +123,7 @@ def wechat_text(request: HttpRequest, listing: PublishedList) -> str:
 @staff_required
 def choose(request):
     """发布心愿清单 from the menu: straight to the only community, or a choice of several."""
-    # A subquery, not Count(): managed_communities() joins staff roles, which would inflate it.
+    # A subquery, not Count(), so the count stays one per community whatever the joins.
     waiting = (
         Wish.objects.published()
         .filter(community=OuterRef("pk"))
