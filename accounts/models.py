@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,13 @@ class User(AbstractUser):
         error_messages={"unique": _("这个手机号码已经注册过了。")},
     )
     real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
+    language = models.CharField(
+        _("语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("通知和邮件使用的语言。"),
+    )
 
     objects = UserManager()
 
@@ -383,11 +391,22 @@ class VolunteerRegistration(models.Model):
         This decides where the volunteer serves, nothing else: membership of an organisation is
         confirmed for that organisation, separately (VolunteerProfile.decide_membership).
         """
+        from notices.service import notify
+
         status = self.Status.APPROVED if approve else self.Status.REFUSED
-        decided = (
-            type(self)
-            .objects.filter(pk=self.pk, status=self.Status.PENDING)
-            .update(status=status, decided_by=by, decided_at=timezone.now())
-        )
+        with transaction.atomic():
+            decided = (
+                type(self)
+                .objects.filter(pk=self.pk, status=self.Status.PENDING)
+                .update(status=status, decided_by=by, decided_at=timezone.now())
+            )
+            if decided:
+                # Wherever it is decided (the workbench or the admin), the volunteer hears.
+                notify(
+                    "registration_decided",
+                    [self.volunteer.user],
+                    approved=approve,
+                    community=self.community.name,
+                )
         self.refresh_from_db()
         return bool(decided)

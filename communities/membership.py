@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from accounts.models import User, VolunteerProfile
@@ -25,8 +24,8 @@ def decide_membership(profile: VolunteerProfile, *, by: User, confirm: bool) -> 
     """
     from audit.models import AuditEntry
     from audit.records import record
+    from notices.service import notify
     from wishes import policy
-    from wishes.models import Notice
 
     organisation = profile.organisation
     if organisation is None or not policy.organisations.can_manage_members(by, organisation):
@@ -40,9 +39,5 @@ def decide_membership(profile: VolunteerProfile, *, by: User, confirm: bool) -> 
             else AuditEntry.Action.MEMBERSHIP_REFUSED
         )
         record(by, action, subject=f"{profile.user.display_name} · {organisation.name}"[:200])
-        if confirm:
-            text = _("%(org)s已确认您是本单位成员，现在可以以单位名义认领心愿、接收单位的派单。")
-        else:
-            text = _("%(org)s没有确认您的成员身份，如有疑问请联系单位或社区。")
-        Notice.send([profile.user], text % {"org": organisation.name}, kind=Notice.Kind.OTHER)
+        notify("membership_decided", [profile.user], approved=confirm, org=organisation.name)
     return True

@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "accounts",
     "communities",
     "wishes",
+    "notices",
     "audit",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -152,21 +154,51 @@ STORAGES = {
 WISH_STALE_DAYS = int(os.environ.get("WISH_STALE_DAYS", "14"))
 WISH_AUTO_RELEASE_DAYS = int(os.environ.get("WISH_AUTO_RELEASE_DAYS", "30"))
 WISH_ESCALATE_DAYS = int(os.environ.get("WISH_ESCALATE_DAYS", "30"))
+# A fulfilled wish the resident has not confirmed after this many days: staff are prompted.
+WISH_CONFIRM_REMIND_DAYS = int(os.environ.get("WISH_CONFIRM_REMIND_DAYS", "7"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-MAILERS = {
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "微心愿 <noreply@localhost>")
+
+# Notices (notices/): the address links in e-mail and SMS point to, the SMS backend (an adapter
+# for a provider implements notices.channels.SmsBackend; the default writes to the log), and
+# how many times a failed delivery is tried before it is marked failed.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "notices.channels.LoggingSmsBackend")
+NOTICE_MAX_ATTEMPTS = int(os.environ.get("NOTICE_MAX_ATTEMPTS", "6"))
+
+# Background work (django.tasks): in development tasks run at once, inside the request, so
+# `make run` needs no worker; in production the django-tasks-db worker (`manage.py db_worker`)
+# takes them from the database. TASKS_BACKEND switches, e.g. to a Redis-backed worker.
+TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
+            "TASKS_BACKEND",
+            "django.tasks.backends.immediate.ImmediateBackend"
             if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
+            else "django_tasks_db.DatabaseBackend",
+        )
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "微心愿 <noreply@localhost>")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

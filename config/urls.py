@@ -14,7 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", include("wishes.urls_staff")),
     path("organisations/", include("communities.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("notices/", include("notices.urls")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("", include("wishes.urls")),
 ]
 

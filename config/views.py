@@ -1,7 +1,22 @@
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.utils.translation import check_for_language
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the signed-in person, so
+    their notices and e-mail arrive in it."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    chosen = request.method == "POST" and language and check_for_language(language)
+    if chosen and user.is_authenticated and user.language != language:
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
+    return response
 
 
 @never_cache

@@ -191,7 +191,18 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "POST": outcome(404, anon="login", resident=409, audience=409, claimer="302"),
     },
     ("wishes:claims", ""): {"GET": page(), "POST": outcome(405, anon="login")},
-    ("wishes:notices", ""): {"GET": page(), "POST": page()},
+    # notices: everyone's own
+    ("notices:list", ""): {"GET": page(), "POST": page()},
+    ("notices:read_all", ""): {"GET": EVERYONE_405, "POST": page(signed_in="302")},
+    ("notices:settings", ""): {"GET": page(), "POST": page()},
+    ("notices:open", "notice"): {
+        "GET": outcome(404, anon="login", claimer="302"),
+        "POST": outcome(404, anon="login", claimer="302"),
+    },
+    ("notices:read", "notice"): {
+        "GET": EVERYONE_405,
+        "POST": outcome(404, anon="login", claimer="302"),
+    },
     # a dispatch to the branch: its confirmed member answers it
     ("wishes:accept", "dispatched_org"): {
         "GET": EVERYONE_405,
@@ -217,6 +228,7 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": page(),
         "POST": outcome(403, anon="login", volunteer=409, claimer="302", member="302"),
     },
+    ("wishes:event_calendar", "event"): {"GET": page(), "POST": page()},
     ("wishes:event_photo", "event_photo"): {
         "GET": outcome(404, anon="login", whole=200, volunteer=200),
         "POST": outcome(404, anon="login", whole=200, volunteer=200),
@@ -345,6 +357,14 @@ ADMIN_SITE = {
     ("admin:app_list", "accounts"): {"GET": admin(), "POST": admin()},
     ("admin:app_list", "communities"): {"GET": admin(), "POST": admin()},
     ("admin:app_list", "audit"): {"GET": admin(), "POST": admin()},
+    ("admin:app_list", "notices"): {
+        "GET": admin(404, superuser=200),
+        "POST": admin(404, superuser=200),
+    },
+    ("admin:app_list", "django_tasks_database"): {
+        "GET": admin(404, superuser=200),
+        "POST": admin(404, superuser=200),
+    },
     ("admin:catch_all", ""): {"GET": admin(404), "POST": admin(404)},
 }
 
@@ -393,6 +413,11 @@ ADMIN_MODELS = {
     "wishes.rejectionreason": Admin("reason", IN_OUR_COMMUNITY, add=True, change=True, delete=True),
     # Follow-ups are recorded on the workbench, where the rules are checked.
     "wishes.followup": Admin("follow_up", ON_OUR_GRID, nobody=["add"]),
-    "wishes.notice": Admin("notice", SUPER, nobody=["add", "change"]),
+    "notices.notice": Admin("notice", SUPER, nobody=["add", "change"]),
+    "notices.delivery": Admin("delivery", SUPER, nobody=["add", "change"]),
+    "notices.digest": Admin("digest", SUPER, nobody=["add", "change"]),
+    "django_tasks_database.dbtaskresult": Admin(
+        "task_result", SUPER, nobody=["add", "change", "delete"]
+    ),
     "audit.auditentry": Admin("audit_entry", ON_OUR_GRID, nobody=["add", "change", "delete"]),
 }

@@ -20,6 +20,8 @@ from PIL import Image
 
 from accounts.models import Resident, StaffRole, User, VolunteerRegistration
 from audit.records import record_contact_view
+from notices.digests import send_digests
+from notices.models import Delivery, Digest, Notice
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -37,7 +39,6 @@ from wishes.models import (
     EventPhoto,
     FollowUp,
     HandoverEvent,
-    Notice,
     RejectionReason,
     Wish,
     WishPhoto,
@@ -197,6 +198,10 @@ def build_world() -> World:
     o["claim"] = o["claimed"].open_claim()
     o["timeline_event"] = o["submitted"].events.first()
     o["notice"] = Notice.objects.filter(user=u["claimer"]).first()
+    o["delivery"] = Delivery.objects.filter(notice__user=u["claimer"]).first()
+    send_digests()
+    o["digest"] = Digest.objects.first()
+    o["task_result"] = _queued_task(o["delivery"])
     record_contact_view(u["claimer"], person, wish=o["claimed"], how="wish_page")
     o["audit_entry"] = person.audit_entries.first()
     from django.contrib.auth.models import Group
@@ -213,6 +218,16 @@ def build_world() -> World:
         if user.email:
             world.secrets[user.email] = f"email:{role}"
     return world
+
+
+def _queued_task(delivery):
+    """A delivery queued for the production worker: a row for the task results' admin."""
+    from django_tasks_db.models import DBTaskResult
+
+    from notices.tasks import deliver
+
+    result = deliver.using(backend="database").enqueue(delivery.pk)
+    return DBTaskResult.objects.get(id=result.id)
 
 
 def _grid_worker(username: str, community, grid) -> User:

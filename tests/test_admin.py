@@ -284,7 +284,7 @@ def test_staff_cannot_see_another_communitys_rejection_reasons(staff_client, oth
 
 
 def test_notices_are_for_superusers_only_in_the_admin(staff_client):
-    assert staff_client.get(reverse("admin:wishes_notice_changelist")).status_code == 403
+    assert staff_client.get(reverse("admin:notices_notice_changelist")).status_code == 403
 
 
 def change_data(wish: Wish, **overrides) -> dict:

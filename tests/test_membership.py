@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from accounts.models import VolunteerProfile
 from audit.models import AuditEntry
+from notices.models import Notice
 from tests.factories import OrganisationFactory, UserFactory, make_volunteer
-from wishes.models import Notice
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_a_confirmation_is_recorded_and_told_to_the_volunteer(
     assert AuditEntry.objects.filter(
         actor=liaison, action=AuditEntry.Action.MEMBERSHIP_CONFIRMED
     ).exists()
-    assert Notice.objects.filter(user=applicant, text__contains="已确认您是本单位成员").exists()
+    assert "已确认您是本单位成员" in Notice.objects.get(user=applicant).render()
 
 
 def test_refusing_clears_the_named_organisation(login, liaison, organisation, applicant):

@@ -10,7 +10,7 @@ from django.db.models import Count
 from accounts.models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Community, Grid, Organisation, Street
 from wishes.lifecycle import MOVES, Status
-from wishes.models import Claim, FollowUp, Notice, RejectionReason, Wish, WishEvent
+from wishes.models import Claim, FollowUp, RejectionReason, Wish, WishEvent
 from wishes.seed.stories import STORIES
 
 MODELS = [
@@ -28,7 +28,6 @@ MODELS = [
     WishEvent,
     RejectionReason,
     FollowUp,
-    Notice,
 ]
 
 

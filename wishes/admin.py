@@ -15,7 +15,6 @@ from .models import (
     EventAttendance,
     FollowUp,
     HandoverEvent,
-    Notice,
     RejectionReason,
     Wish,
     WishEvent,
@@ -443,21 +442,4 @@ class FollowUpAdmin(RoleScopedAdmin):
 
     def has_add_permission(self, request):
         # Follow-ups are recorded on the wish's workbench page, where the rules are checked.
-        return False
-
-
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    """What people were told; superusers only, for support."""
-
-    list_display = ["created_at", "user", "kind", "text", "read_at"]
-    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["user__username", "user__real_name", "text"]
-    list_select_related = ["user"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False

@@ -433,7 +433,9 @@ communities = CommunityPolicy()
 
 class NoticePolicy:
     def inbox(self, user: User, queryset=None):
-        queryset = _model("Notice").objects.all() if queryset is None else queryset
+        queryset = (
+            apps.get_model("notices", "Notice").objects.all() if queryset is None else queryset
+        )
         scope = scope_of(user)
         return queryset.filter(user=scope.user_id) if scope.user else queryset.none()
 

@@ -22,8 +22,9 @@ from openpyxl import Workbook
 
 from audit.models import AuditEntry
 from audit.records import record
+from notices.models import Notice
 
-from .models import Claim, FollowUp, Notice, Wish, WishEvent, WishPhoto
+from .models import Claim, FollowUp, Wish, WishEvent, WishPhoto
 from .spreadsheets.columns import file_language
 from .spreadsheets.exporting import _export_sheet, _finish, _write_row
 
@@ -298,7 +299,9 @@ def erase_resident(resident: Resident, *, by: User, reason: str) -> None:
         WishEvent.objects.filter(wish__in=wishes).update(note="")
         Claim.objects.filter(wish__in=wishes).update(note="", end_reason="")
         FollowUp.objects.filter(wish__in=wishes).update(note="")
-        Notice.objects.filter(wish__in=wishes).update(text=_("（这条通知涉及的居民信息已删除）"))
+        Notice.objects.filter(wish__in=wishes).update(
+            text=_("（这条通知涉及的居民信息已删除）"), params={}
+        )
         WishPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
         user = resident.user
         ResidentModel.objects.filter(pk=resident.pk).update(

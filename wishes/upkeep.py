@@ -16,6 +16,8 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notices.service import notify, staff_of
+
 from .lifecycle import Status, WishError
 from .models import Claim, Wish
 
@@ -44,6 +46,7 @@ class SweepReport:
     released: list[int] = field(default_factory=list)
     declined: list[int] = field(default_factory=list)
     escalated: list[int] = field(default_factory=list)
+    awaiting_confirmation: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
 
@@ -68,7 +71,9 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
             report,
             claim.wish,
             lambda w: w.release(
-                by=None, reason=_("认领超过%(days)d天没有进展，系统自动释放。") % {"days": days}
+                by=None,
+                reason=_("认领超过%(days)d天没有进展，系统自动释放。") % {"days": days},
+                reason_code="auto_release",
             ),
         )
 
@@ -81,7 +86,9 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
             report,
             claim.wish,
             lambda w: w.decline(
-                by=None, reason=_("派单超过%(days)d天无人接单，系统自动退回。") % {"days": days}
+                by=None,
+                reason=_("派单超过%(days)d天无人接单，系统自动退回。") % {"days": days},
+                reason_code="auto_decline",
             ),
         )
 
@@ -94,6 +101,23 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
     )
     for wish in waiting:
         _run(report.escalated, report, wish, lambda w: w.escalate(by=None))
+
+    # Fulfilled but not confirmed for a while: staff are asked to confirm for the resident or
+    # visit, once per wish.
+    confirm_before = now - datetime.timedelta(days=settings.WISH_CONFIRM_REMIND_DAYS)
+    unconfirmed = (
+        Wish.objects.filter(status=Status.FULFILLED, fulfilled_at__lt=confirm_before)
+        .exclude(notices__kind="awaiting_confirmation")
+        .select_related("community", "grid", "resident")
+    )
+    for wish in unconfirmed:
+        notify(
+            "awaiting_confirmation",
+            staff_of(wish),
+            wish=wish,
+            days=(now - wish.fulfilled_at).days,
+        )
+        report.awaiting_confirmation.append(wish.pk)
     return report
 
 

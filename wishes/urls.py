@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import events, notices, public, resident, volunteer
+from .views import events, public, resident, volunteer
 
 app_name = "wishes"
 
@@ -18,7 +18,6 @@ urlpatterns = [
     # 党员接单: volunteers
     path("wishes/<int:pk>/claim/", volunteer.claim, name="claim"),
     path("claims/", volunteer.MyClaimsView.as_view(), name="claims"),
-    path("notices/", notices.notices, name="notices"),
     path("wishes/<int:pk>/accept/", volunteer.accept, name="accept"),
     path("wishes/<int:pk>/decline/", volunteer.decline, name="decline"),
     path("wishes/<int:pk>/release/", volunteer.release, name="release"),
@@ -27,4 +26,5 @@ urlpatterns = [
     path("events/", events.enter_code, name="event_code"),
     path("events/<str:code>/", events.sign_in, name="event"),
     path("events/<str:code>/photos/<int:photo_pk>/", events.photo, name="event_photo"),
+    path("events/<str:code>/calendar.ics", events.calendar, name="event_calendar"),
 ]

@@ -1,6 +1,6 @@
 from .handover import EventAttendance, EventPhoto, HandoverEvent
 from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
-from .staff import DEFAULT_REJECTION_REASONS, Notice, RejectionReason
+from .staff import DEFAULT_REJECTION_REASONS, RejectionReason
 from .wish import Category, Wish, WishQuerySet
 
 __all__ = [
@@ -11,7 +11,6 @@ __all__ = [
     "EventPhoto",
     "FollowUp",
     "HandoverEvent",
-    "Notice",
     "RejectionReason",
     "Wish",
     "WishEvent",

@@ -252,7 +252,45 @@ class HandoverEvent(models.Model):
                 % {"problems": "；".join(str(p) for p in problems)},
                 code="invalid",
             )
-        self.wishes.add(*wishes)
+        with transaction.atomic():
+            self.wishes.add(*wishes)
+            for wish in wishes:
+                self.tell_holders(wish)
+
+    def tell_holders(self, wish: Wish) -> None:
+        """Whoever delivers this wish hears when and where the hand-over is."""
+        from notices.service import notify
+
+        claim = wish.open_claim()
+        if claim is None:
+            return
+        notify(
+            "event_attached",
+            claim.holders(),
+            wish=wish,
+            event=self.title,
+            place=self.place,
+            starts_at=self.starts_at.isoformat(),
+            code=self.short_code,
+        )
+
+    def calendar(self) -> bytes:
+        """The event as an iCalendar file (.ics) for a phone's calendar."""
+        import icalendar
+
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", "-//微心愿//Micro-Wish//ZH")
+        calendar.add("version", "2.0")
+        entry = icalendar.Event()
+        entry.add("uid", f"handover-{self.pk}-{self.short_code}@microwish")
+        entry.add("summary", self.title)
+        entry.add("location", self.place)
+        entry.add("dtstart", self.starts_at)
+        entry.add("dtend", self.ends_at)
+        entry.add("dtstamp", timezone.now())
+        entry.add("description", self.note or str(self.community))
+        calendar.add_component(entry)
+        return calendar.to_ical()
 
     def detach(self, wish: Wish) -> None:
         if self.fulfilled_at:

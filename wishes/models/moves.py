@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_of
 from communities.models import Organisation
+from notices.service import notify, notify_resident, staff_of
 
 from ..lifecycle import MOVES, NOTE_AUDIENCE, Move, Status, WishError, moves_from
 from ..masking import mask_numbers
-from ..policy import title_for, what_user_sees
+from ..policy import what_user_sees
 from .records import Claim, WishEvent, WishPhoto
-from .staff import Notice
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -93,6 +93,14 @@ class WishMoves:
                 note=self.get_channel_display(),
                 audience=NOTE_AUDIENCE["submit"],
             )
+            notify(
+                "wish_submitted",
+                staff_of(self),
+                wish=self,
+                actor=by,
+                community=str(self.community),
+                channel=self.channel,
+            )
 
     def _move(
         self,
@@ -162,12 +170,24 @@ class WishMoves:
             changes["priority"] = priority
         if target_group is not None:
             changes["target_group"] = target_group
-        return self._move("approve", by, note=note, changes=changes)
+        return self._move(
+            "approve",
+            by,
+            note=note,
+            changes=changes,
+            after=lambda wish: notify_resident("wish_approved", wish, actor=by),
+        )
 
     def reject(self, *, by: User, reason: str) -> WishEvent:
         reason = _required(reason, _("请填写不予通过的原因，居民会看到这条说明。"))
         changes = {"reviewed_by": by, "reviewed_at": timezone.now(), "reject_reason": reason}
-        return self._move("reject", by, note=reason, changes=changes)
+        return self._move(
+            "reject",
+            by,
+            note=reason,
+            changes=changes,
+            after=lambda wish: notify_resident("wish_rejected", wish, actor=by, reason=reason),
+        )
 
     def withdraw(self, *, by: User, reason: str = "") -> WishEvent:
         return self._move("withdraw", by, note=reason.strip())
@@ -226,7 +246,7 @@ class WishMoves:
                 )
 
         def create_claim(wish: Wish) -> None:
-            Claim.objects.create(
+            claim = Claim.objects.create(
                 wish=wish,
                 volunteer=by,
                 organisation=organisation,
@@ -234,6 +254,7 @@ class WishMoves:
                 accepted_at=now,
                 due_date=due_date or wish.due_date,
             )
+            notify_resident("wish_claimed", wish, actor=by, who=claim.holder_display)
 
         now = timezone.now()
         note = str(_("以%(org)s名义认领") % {"org": organisation}) if organisation else ""
@@ -289,15 +310,7 @@ class WishMoves:
                 due_date=due_date or wish.due_date,
                 note=note,
             )
-            Notice.send(
-                offer.holders(),
-                lambda user: (
-                    str(_("社区派给您一个心愿：“%(title)s”，请在“我的认领”里接单或退回。"))
-                    % {"title": title_for(wish, user)}
-                ),
-                kind=Notice.Kind.DISPATCHED,
-                wish=wish,
-            )
+            notify("dispatched", offer.holders(), wish=wish, actor=by)
 
         recipient = volunteer or organisation
         event_note = str(_("派给：%(who)s") % {"who": recipient})
@@ -315,10 +328,11 @@ class WishMoves:
             claim.accepted_at = now
             claim.volunteer = by
             claim.save(update_fields=["state", "accepted_at", "volunteer"])
+            notify_resident("wish_claimed", wish, actor=by, who=claim.holder_display)
 
         return self._move("accept", by, changes={"claimed_at": now}, after=accept_offer)
 
-    def decline(self, *, by: User | None, reason: str) -> WishEvent:
+    def decline(self, *, by: User | None, reason: str, reason_code: str = "") -> WishEvent:
         """Turn a dispatch down; the wish goes back to the published list."""
         reason = _required(reason, _("请说明退回派单的原因，方便社区重新安排。"))
 
@@ -326,23 +340,20 @@ class WishMoves:
             offer = wish.open_claim()
             _end_open_claim(wish, Claim.State.DECLINED, reason)
             if offer.dispatched_by_id and (by is None or offer.dispatched_by_id != by.pk):
-                Notice.send(
+                notify(
+                    "declined",
                     [offer.dispatched_by],
-                    lambda user: (
-                        str(_("派单“%(title)s”被%(who)s退回：%(reason)s"))
-                        % {
-                            "title": title_for(wish, user),
-                            "who": offer.holder_display,
-                            "reason": text_for(wish, user, reason),
-                        }
-                    ),
-                    kind=Notice.Kind.DECLINED,
                     wish=wish,
+                    actor=by,
+                    free_text=["reason"],
+                    who=offer.holder_display,
+                    reason=reason,
+                    reason_code=reason_code,
                 )
 
         return self._move("decline", by, note=reason, after=end_offer)
 
-    def release(self, *, by: User | None, reason: str) -> WishEvent:
+    def release(self, *, by: User | None, reason: str, reason_code: str = "") -> WishEvent:
         """Give a claim up; the wish goes back to the published list for someone else."""
         reason = _required(reason, _("请说明放弃认领的原因。"))
 
@@ -351,14 +362,14 @@ class WishMoves:
             _end_open_claim(wish, Claim.State.RELEASED, reason)
             holders = claim.holders()
             if by is None or by not in holders:
-                Notice.send(
+                notify(
+                    "released",
                     holders,
-                    lambda user: (
-                        str(_("您认领的心愿“%(title)s”已被释放：%(reason)s"))
-                        % {"title": title_for(wish, user), "reason": text_for(wish, user, reason)}
-                    ),
-                    kind=Notice.Kind.RELEASED,
                     wish=wish,
+                    actor=by,
+                    free_text=["reason"],
+                    reason=reason,
+                    reason_code=reason_code,
                 )
 
         return self._move("release", by, note=reason, changes={"claimed_at": None}, after=end_claim)
@@ -380,9 +391,12 @@ class WishMoves:
             )
 
         def record(wish: Wish) -> None:
+            claim = wish.open_claim()
             _end_open_claim(wish, Claim.State.FULFILLED, "")
             for photo in photos:
                 WishPhoto.objects.create(wish=wish, image=photo, kind=photo_kind, uploaded_by=by)
+            who = claim.holder_display if claim else by.display_name
+            notify_resident("wish_fulfilled", wish, actor=by, who=who)
 
         return self._move(
             "fulfil",
@@ -402,7 +416,23 @@ class WishMoves:
             "thanks_note": thanks,
             "rating": int(rating) if rating is not None else None,
         }
-        return self._move("confirm", by, note=thanks, changes=changes)
+
+        def thank(wish: Wish) -> None:
+            done = wish.claims.filter(state=Claim.State.FULFILLED).order_by("-ended_at").first()
+            if done is None or done.volunteer_id is None:
+                return
+            notify(
+                "thanked",
+                [done.volunteer],
+                wish=wish,
+                actor=by,
+                free_text=["thanks"],
+                who=wish.masked_name,
+                rating=changes["rating"],
+                thanks=thanks,
+            )
+
+        return self._move("confirm", by, note=thanks, changes=changes, after=thank)
 
     def remind(self, *, by: User | None, note: str = "") -> WishEvent:
         """催办: nudge whoever holds the wish; their inbox and the timeline both say so."""
@@ -414,14 +444,7 @@ class WishMoves:
             claim = wish.open_claim()
             claim.reminded_at = now
             claim.save(update_fields=["reminded_at"])
-            Notice.send(
-                claim.holders(),
-                lambda user: (
-                    text_for(wish, user, note) or str(default) % {"title": title_for(wish, user)}
-                ),
-                kind=Notice.Kind.REMIND,
-                wish=wish,
-            )
+            notify("remind", claim.holders(), wish=wish, actor=by, free_text=["note"], note=note)
 
         text = note or str(default) % {"title": self.title}
 
@@ -441,14 +464,8 @@ class WishMoves:
                 staff_roles__role=StaffRole.Role.STREET_ADMIN,
                 staff_roles__street=wish.community.street_id,
             ).distinct()
-            Notice.send(
-                admins,
-                lambda user: (
-                    str(message)
-                    % {"community": wish.community, "title": title_for(wish, user), "days": days}
-                ),
-                kind=Notice.Kind.ESCALATED,
-                wish=wish,
+            notify(
+                "escalated", admins, wish=wish, actor=by, community=str(wish.community), days=days
             )
 
         return self._move(
@@ -458,12 +475,27 @@ class WishMoves:
     def close(self, *, by: User | None, reason: str) -> WishEvent:
         """无法实现: stop the wish, kept apart from fulfilled ones and counted apart."""
         reason = _required(reason, _("请说明无法实现的原因。"))
+
+        def stop(wish: Wish) -> None:
+            claim = wish.open_claim()
+            _end_open_claim(wish, Claim.State.CANCELLED, reason)
+            notify_resident("wish_closed", wish, actor=by, reason=reason)
+            if claim is not None:
+                notify(
+                    "released",
+                    claim.holders(),
+                    wish=wish,
+                    actor=by,
+                    free_text=["reason"],
+                    reason=reason,
+                )
+
         return self._move(
             "close",
             by,
             note=reason,
             changes={"closed_at": timezone.now(), "close_reason": reason},
-            after=lambda wish: _end_open_claim(wish, Claim.State.CANCELLED, reason),
+            after=stop,
         )
 
 

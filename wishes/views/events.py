@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -89,6 +89,15 @@ def sign_in(request, code: str):
         },
         status=status,
     )
+
+
+@login_required
+def calendar(request, code: str):
+    """The event for a phone's calendar: whoever holds the code may add it."""
+    event = get_object_or_404(HandoverEvent, short_code=normalise_code(code))
+    response = HttpResponse(event.calendar(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.short_code}.ics"'
+    return response
 
 
 @login_required

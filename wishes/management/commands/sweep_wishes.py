@@ -12,5 +12,7 @@ class Command(BaseCommand):
         report = sweep()
         self.stdout.write(
             f"released {len(report.released)}, declined {len(report.declined)}, "
-            f"escalated {len(report.escalated)}, skipped {len(report.skipped)}"
+            f"escalated {len(report.escalated)}, "
+            f"awaiting confirmation {len(report.awaiting_confirmation)}, "
+            f"skipped {len(report.skipped)}"
         )

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import VolunteerRegistration
 
 from ... import policy
-from ...models import Notice
 from .base import chosen_communities, community_staff_required
 
 
@@ -62,13 +61,7 @@ def decide(request, pk: int, approve: bool):
     if not registration.decide(by=request.user, approve=approve):
         messages.info(request, _("这条报到申请已经处理过了。"))
         return redirect("staff:volunteers")
-    user = registration.volunteer.user
-    name = user.display_name
-    if approve:
-        text = _("您在%(community)s的报到已通过，现在可以认领心愿了。")
-    else:
-        text = _("您在%(community)s的报到没有通过，如有疑问请联系社区。")
-    Notice.send([user], text % {"community": registration.community}, kind=Notice.Kind.OTHER)
+    name = registration.volunteer.user.display_name
     if approve:
         messages.success(
             request, _("已通过%(name)s的报到，TA现在可以认领心愿了。") % {"name": name}
