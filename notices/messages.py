@@ -108,8 +108,8 @@ def _thanked(params):
     text = _("%(who)s确认收到了您送去的“%(title)s”") % _Params(params)
     if params.get("rating"):
         text += _("，评价%(rating)s星") % _Params(params)
-    if params.get("thanks"):
-        text += _("，留言：“%(thanks)s”") % _Params(params)
+    if thanks := (params.get("thanks") or "").rstrip("。！!.～~ "):
+        text += _("，留言：“%(thanks)s”") % _Params({**params, "thanks": thanks})
     return text + _("。谢谢您！")
 
 

@@ -10,7 +10,9 @@ reads it whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -21,6 +23,19 @@ from .models import Channels, Delivery, Notice, Preference
 if TYPE_CHECKING:
     from accounts.models import User
     from wishes.models import Wish
+
+
+# While set, notices are kept in the app only: the demo's past, told again, mails nobody.
+_in_app_only = contextvars.ContextVar("notices_in_app_only", default=False)
+
+
+@contextlib.contextmanager
+def in_app_only() -> Iterator[None]:
+    token = _in_app_only.set(True)
+    try:
+        yield
+    finally:
+        _in_app_only.reset(token)
 
 
 def notify(
@@ -64,7 +79,9 @@ def notify(
                 wish=wish,
                 kind=kind,
                 params=mine,
-                mode=modes.get(user.pk, message.default_mode),
+                mode=Notice.Mode.IN_APP
+                if _in_app_only.get()
+                else modes.get(user.pk, message.default_mode),
             )
         )
     Notice.objects.bulk_create(notices)

@@ -345,10 +345,25 @@ def test_a_wish_goes_from_registration_to_confirmation_in_the_browser(
         assert event_actions(wish) == ["submit", "approve", "claim", "fulfil"]
     volunteer_context.close()
 
-    # 6. The resident logs in again and confirms, with thanks and five stars.
+    # 6. The resident logs in again and learns every step from 通知, without opening the wish.
     resident_context, page = phone_context(browser, watcher, "resident")
-    with story.step("confirm", page):
+    with story.step("notices", page):
         log_in(page, RESIDENT_PHONE, RESIDENT_PASSWORD)
+        expect(page.get_by_role("link", name="3 条新通知")).to_be_visible()
+        page.get_by_role("link", name="3 条新通知").click()
+        notices = page.locator("main .list-group-item")
+        expect(notices).to_have_count(3)
+        expect(notices.nth(0)).to_contain_text("已经实现了")
+        expect(notices.nth(1)).to_contain_text("李建国认领")
+        expect(notices.nth(2)).to_contain_text("已审核通过")
+        expect(notices.nth(0).get_by_role("button", name="收到了，确认")).to_be_visible()
+        story.shot(page, "notices")
+        notices.nth(0).get_by_role("link", name="去看看 →").click()
+        expect(page).to_have_url(re.compile(rf"/wishes/{wish.pk}/#confirm$"))
+        expect(page.get_by_role("button", name="确认收到")).to_be_visible()
+
+    # 7. They confirm, with thanks and five stars.
+    with story.step("confirm", page):
         open_menu(page, "我的心愿")
         card = page.locator("article", has_text=TITLE)
         expect(card).to_contain_text("心愿已兑现，请确认是否收到")

@@ -577,3 +577,10 @@ def test_the_database_worker_delivers_a_queued_notice_end_to_end(people, databas
     call_command("db_worker", *WORKER)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and mail.outbox[0].to == ["v@example.cn"]
+
+
+def test_the_table_above_covers_every_move_of_the_life_cycle():
+    from wishes.lifecycle import MOVES as LIFE_CYCLE
+
+    covered = {name.split()[0] for name in MOVES}
+    assert set(LIFE_CYCLE) <= covered, set(LIFE_CYCLE) - covered

@@ -198,6 +198,8 @@ def build_world(password: str) -> World:
 
 
 def _user(world: World, username: str, real_name: str, phone: str | None, **extra) -> User:
+    # Demo addresses, so the console shows the e-mail each person would get.
+    extra.setdefault("email", f"{username}@example.org")
     user, _ = User.objects.get_or_create(
         username=username, defaults={"real_name": real_name, "phone": phone, **extra}
     )
