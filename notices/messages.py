@@ -198,7 +198,7 @@ MESSAGES = [
         gettext_lazy("社区派给您一个心愿：“%(title)s”，请在“我的认领”里接单或退回。"),
         _to("wishes:claims"),
     ),
-    Message("remind", gettext_lazy("催办"), VOLUNTEER, _remind, _wish_page),
+    Message("remind", gettext_lazy("催办提醒"), VOLUNTEER, _remind, _wish_page),
     Message(
         "released",
         gettext_lazy("认领已结束"),
