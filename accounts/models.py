@@ -297,6 +297,25 @@ class VolunteerProfile(models.Model):
     skills = models.CharField(_("特长"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
 
+    class WallCredit(models.TextChoices):
+        NAME = "name", _("我的名字")
+        ORGANISATION = "organisation", _("我所在单位的名称")
+        NONE = "none", _("不署名")
+
+    # What the 圆梦墙 says of who made a wish come true: only what the volunteer agreed to.
+    wall_credit = models.CharField(
+        _("圆梦墙署名"),
+        max_length=12,
+        choices=WallCredit.choices,
+        default=WallCredit.NONE,
+        help_text=_("圆梦墙上的故事写谁帮忙实现了心愿。"),
+    )
+    on_honour_roll = models.BooleanField(
+        _("上光荣榜"),
+        default=True,
+        help_text=_("不勾选则不出现在公开的志愿者光荣榜上。"),
+    )
+
     class Meta:
         verbose_name = _("志愿者")
         verbose_name_plural = _("志愿者")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "communities",
     "wishes",
     "notices",
+    "outcomes",
     "audit",
     "django_tasks_db",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("wishes.urls_staff")),
     path("organisations/", include("communities.urls")),
     path("notices/", include("notices.urls")),
+    path("", include("outcomes.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("", include("wishes.urls")),
 ]

@@ -1,0 +1,511 @@
+"""Every figure the programme reports, from one module: the public statistics, the workbench's
+statistics, organisations' pages, the report sentence, the Excel export and (later) the API all
+read them here. Counting happens in the database — aggregates with filters, date truncation in
+the Asia/Shanghai zone — never by looping over wishes in Python.
+
+What the words mean:
+- A period's **wishes** are those submitted within it (a cohort): of them, how many were
+  *collected* (not rejected, not withdrawn), *published*, *claimed*, *fulfilled* (fulfilled or
+  confirmed), *confirmed*, and *closed* as 无法实现 (counted apart). The fulfilment rate is
+  fulfilled ÷ collected. "征集136个，已全部实现" reads straight from these.
+- **Taking part** in a period: volunteers and organisations whose claim (or accepted dispatch)
+  on a wish in scope began within it.
+- **Hours**: approved service hours given on a day within the period.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from communities.models import Organisation as OrganisationModel
+from wishes.lifecycle import Status
+from wishes.models import Claim, Wish
+
+from .models import ServiceHours
+
+ZONE = ZoneInfo(settings.TIME_ZONE)
+FULFILLED = (Status.FULFILLED, Status.CONFIRMED)
+CLAIMED_OR_LATER = (Status.CLAIMED, Status.FULFILLED, Status.CONFIRMED)
+
+
+# ----- periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from `start` to `end`, both included, in Beijing time."""
+
+    key: str
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """[from, until): the first moment of `start` and of the day after `end`."""
+        first = datetime.datetime.combine(self.start, datetime.time.min, ZONE)
+        next_day = self.end + datetime.timedelta(days=1)
+        after = datetime.datetime.combine(next_day, datetime.time.min, ZONE)
+        return first, after
+
+    @property
+    def label(self) -> str:
+        """How a person names the period: 2026年11月, 2026年第四季度, 2026年, or the dates."""
+        if self.key in ("month", "last_month"):
+            return formats.date_format(self.start, "YEAR_MONTH_FORMAT")
+        if self.key in ("quarter", "last_quarter"):
+            return _("%(year)d年第%(quarter)s季度") % {
+                "year": self.start.year,
+                "quarter": QUARTER_NAMES[(self.start.month - 1) // 3],
+            }
+        if self.key in ("year", "last_year"):
+            return _("%(year)d年") % {"year": self.start.year}
+        return _("%(start)s至%(end)s") % {
+            "start": formats.date_format(self.start, "DATE_FORMAT"),
+            "end": formats.date_format(self.end, "DATE_FORMAT"),
+        }
+
+    @property
+    def opening(self) -> str:
+        """The period as a sentence begins with it (English adds "In" or "Between")."""
+        if self.key == "custom":
+            return pgettext("sentence start", "%(start)s至%(end)s") % {
+                "start": formats.date_format(self.start, "DATE_FORMAT"),
+                "end": formats.date_format(self.end, "DATE_FORMAT"),
+            }
+        return pgettext("sentence start", "%(period)s") % {"period": self.label}
+
+    @property
+    def slug(self) -> str:
+        """For file names: 2026-11, 2026-Q4, 2026, or 2026-11-01_2026-11-30."""
+        if self.key in ("month", "last_month"):
+            return f"{self.start:%Y-%m}"
+        if self.key in ("quarter", "last_quarter"):
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.key in ("year", "last_year"):
+            return f"{self.start.year}"
+        return f"{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
+
+
+QUARTER_NAMES = [gettext_lazy("一"), gettext_lazy("二"), gettext_lazy("三"), gettext_lazy("四")]
+
+PERIOD_CHOICES = [
+    ("month", gettext_lazy("本月")),
+    ("last_month", gettext_lazy("上月")),
+    ("quarter", gettext_lazy("本季度")),
+    ("last_quarter", gettext_lazy("上季度")),
+    ("year", gettext_lazy("今年")),
+    ("last_year", gettext_lazy("去年")),
+    ("custom", gettext_lazy("自选日期")),
+]
+
+
+def _month(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, 1), datetime.date(year, month, last)
+
+
+def period_for(
+    key: str,
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> Period:
+    """The period a person picked; an unknown key or a broken custom range is this month."""
+    today = today or timezone.localdate()
+    if key == "custom" and start and end and start <= end:
+        return Period("custom", start, end)
+    if key == "last_month":
+        last = today.replace(day=1) - datetime.timedelta(days=1)
+        return Period(key, *_month(last.year, last.month))
+    if key in ("quarter", "last_quarter"):
+        first_month = (today.month - 1) // 3 * 3 + 1
+        year = today.year
+        if key == "last_quarter":
+            first_month -= 3
+            if first_month < 1:
+                first_month, year = first_month + 12, year - 1
+        start_day = datetime.date(year, first_month, 1)
+        return Period(key, start_day, _month(year, first_month + 2)[1])
+    if key in ("year", "last_year"):
+        year = today.year - (key == "last_year")
+        return Period(key, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    return Period("month", *_month(today.year, today.month))
+
+
+# ----- scopes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the figures are for: the whole city, a street, a community or a grid."""
+
+    kind: str  # "city", "street", "community" or "grid"
+    pk: int | None
+    name: str
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.pk is None else f"{self.kind}:{self.pk}"
+
+    def wishes(self, prefix: str = "") -> Q:
+        """The wishes of this scope (prefix: the path to a wish, e.g. "wish__")."""
+        lookup = {
+            "city": None,
+            "street": "community__street",
+            "community": "community",
+            "grid": "grid",
+        }[self.kind]
+        return Q() if lookup is None else Q(**{f"{prefix}{lookup}": self.pk})
+
+    def hours(self) -> Q:
+        """Hours given in this scope: on its wishes, or at its communities' events."""
+        if self.kind == "city":
+            return Q()
+        on_wishes = self.wishes("wish__")
+        if self.kind == "street":
+            return on_wishes | Q(event__community__street=self.pk)
+        if self.kind == "community":
+            return on_wishes | Q(event__community=self.pk)
+        return on_wishes  # an event is the community's, not a grid's
+
+
+CITY = Scope("city", None, "")
+
+
+def city_scope() -> Scope:
+    from communities.models import Street
+
+    city = Street.objects.values_list("city", flat=True).first() or ""
+    return Scope("city", None, city or _("全市"))
+
+
+# ----- the figures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    submitted: int = 0
+    rejected: int = 0
+    withdrawn: int = 0
+    collected: int = 0
+    published: int = 0
+    claimed: int = 0
+    fulfilled: int = 0
+    confirmed: int = 0
+    closed: int = 0
+    volunteers: int = 0
+    party_members: int = 0
+    organisations: int = 0
+    branches: int = 0  # of the organisations, Party branches
+    hours: Decimal = Decimal("0")
+
+    @property
+    def open(self) -> int:
+        return max(self.collected - self.fulfilled - self.closed, 0)
+
+    @property
+    def rate(self) -> float | None:
+        """Fulfilled ÷ collected, in per cent; None when nothing was collected."""
+        return round(100 * self.fulfilled / self.collected, 1) if self.collected else None
+
+    @property
+    def funnel(self) -> list[tuple[str, int]]:
+        return [
+            (str(_("征集")), self.collected),
+            (str(_("发布")), self.published),
+            (str(_("认领")), self.claimed),
+            (str(_("实现")), self.fulfilled),
+            (str(_("确认")), self.confirmed),
+        ]
+
+
+def cohort(scope: Scope, period: Period, base: QuerySet | None = None) -> QuerySet:
+    """The wishes submitted in the period, in the scope."""
+    first, after = period.bounds
+    wishes = Wish.objects.all() if base is None else base
+    return wishes.filter(scope.wishes(), created_at__gte=first, created_at__lt=after)
+
+
+COUNTS = {
+    "submitted": Count("pk"),
+    "rejected": Count("pk", filter=Q(status=Status.REJECTED)),
+    "withdrawn": Count("pk", filter=Q(status=Status.WITHDRAWN)),
+    "published": Count("pk", filter=Q(published_at__isnull=False)),
+    "claimed": Count("pk", filter=Q(status__in=CLAIMED_OR_LATER)),
+    "fulfilled": Count("pk", filter=Q(status__in=FULFILLED)),
+    "confirmed": Count("pk", filter=Q(status=Status.CONFIRMED)),
+    "closed": Count("pk", filter=Q(status=Status.CLOSED)),
+}
+
+
+def taking_part(scope: Scope, period: Period, base: QuerySet | None = None) -> QuerySet:
+    """Claims (and accepted dispatches) on the scope's wishes that began in the period."""
+    first, after = period.bounds
+    claims = Claim.objects.filter(
+        scope.wishes("wish__"), accepted_at__gte=first, accepted_at__lt=after
+    )
+    if base is not None:
+        claims = claims.filter(wish__in=base.values("pk"))
+    return claims
+
+
+def summary(scope: Scope, period: Period, *, base: QuerySet | None = None) -> Summary:
+    """The headline figures. `base` narrows the wishes first (a staff member's reach)."""
+    counts = cohort(scope, period, base).aggregate(**COUNTS)
+    people = taking_part(scope, period, base).aggregate(
+        volunteers=Count("volunteer", distinct=True),
+        party_members=Count(
+            "volunteer",
+            distinct=True,
+            filter=Q(volunteer__volunteer_profile__is_party_member=True),
+        ),
+        organisations=Count("organisation", distinct=True),
+        branches=Count(
+            "organisation",
+            distinct=True,
+            filter=Q(organisation__kind=OrganisationModel.Kind.PARTY_BRANCH),
+        ),
+    )
+    first, last = period.start, period.end
+    hours = ServiceHours.objects.filter(
+        scope.hours(), status=ServiceHours.Status.APPROVED, day__gte=first, day__lte=last
+    )
+    if base is not None:
+        hours = hours.filter(Q(wish__in=base.values("pk")) | Q(wish__isnull=True))
+    total = hours.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    figures = Summary(**counts, **people, hours=total)
+    figures.collected = figures.submitted - figures.rejected - figures.withdrawn
+    return figures
+
+
+def breakdown(scope: Scope, period: Period, by: str, *, base: QuerySet | None = None) -> list[dict]:
+    """The period's wishes counted per category, target group, channel, street, community or
+    grid: {"key", "label", "collected", "fulfilled", "closed"}, largest first."""
+    field_for = {
+        "category": ("category__name", None),
+        "target_group": ("target_group", Wish.TargetGroup),
+        "channel": ("channel", Wish.Channel),
+        "street": ("community__street__name", None),
+        "community": ("community__name", None),
+        "grid": ("grid__name", None),
+    }
+    name, choices = field_for[by]
+    valid = ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
+    rows = (
+        cohort(scope, period, base)
+        .filter(valid)
+        .values(name)
+        .annotate(
+            collected=Count("pk"),
+            fulfilled=Count("pk", filter=Q(status__in=FULFILLED)),
+            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        )
+        .order_by("-collected", name)
+    )
+    labels = dict(choices.choices) if choices else {}
+    return [
+        {
+            "key": row[name] or "",
+            "label": str(labels.get(row[name], row[name])) if row[name] else _("未填写"),
+            "collected": row["collected"],
+            "fulfilled": row["fulfilled"],
+            "closed": row["closed"],
+        }
+        for row in rows
+    ]
+
+
+def by_organisation(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+    """Organisations whose claims on the scope's wishes began in the period."""
+    rows = (
+        taking_part(scope, period, base)
+        .exclude(organisation=None)
+        .values("organisation", "organisation__name")
+        .annotate(
+            members=Count("volunteer", distinct=True),
+            wishes=Count("wish", distinct=True),
+            fulfilled=Count("wish", distinct=True, filter=Q(state=Claim.State.FULFILLED)),
+            communities=Count("wish__community", distinct=True),
+        )
+        .order_by("-fulfilled", "-wishes", "organisation__name")
+    )
+    return [
+        {
+            "pk": row["organisation"],
+            "label": row["organisation__name"],
+            "members": row["members"],
+            "wishes": row["wishes"],
+            "fulfilled": row["fulfilled"],
+            "communities": row["communities"],
+        }
+        for row in rows
+    ]
+
+
+def by_volunteer(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+    """Volunteers whose claims began in the period, with what they fulfilled and their hours."""
+    rows = (
+        taking_part(scope, period, base)
+        .exclude(volunteer=None)
+        .values("volunteer", "volunteer__real_name", "volunteer__username")
+        .annotate(
+            wishes=Count("wish", distinct=True),
+            fulfilled=Count("wish", distinct=True, filter=Q(state=Claim.State.FULFILLED)),
+        )
+        .order_by("-fulfilled", "-wishes", "volunteer")
+    )
+    rows = list(rows[:200])
+    hours = dict(
+        ServiceHours.objects.filter(
+            scope.hours(),
+            status=ServiceHours.Status.APPROVED,
+            day__gte=period.start,
+            day__lte=period.end,
+            volunteer__in=[row["volunteer"] for row in rows],
+        )
+        .values("volunteer")
+        .annotate(total=Sum("hours"))
+        .values_list("volunteer", "total")
+    )
+    return [
+        {
+            "pk": row["volunteer"],
+            "label": row["volunteer__real_name"] or row["volunteer__username"],
+            "wishes": row["wishes"],
+            "fulfilled": row["fulfilled"],
+            "hours": hours.get(row["volunteer"], Decimal("0")),
+        }
+        for row in rows
+    ]
+
+
+def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+    """Month by month across the period (at least the last 12 months up to its end): wishes
+    collected, and wishes fulfilled, in each month."""
+    start = period.start.replace(day=1)
+    earliest = (period.end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    start = min(start, earliest)
+    span = Period("custom", start, period.end)
+    first, after = span.bounds
+    wishes = Wish.objects.all() if base is None else base
+    wishes = wishes.filter(scope.wishes())
+    collected = dict(
+        wishes.filter(created_at__gte=first, created_at__lt=after)
+        .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+        .annotate(month=TruncMonth("created_at", tzinfo=ZONE))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    fulfilled = dict(
+        wishes.filter(status__in=FULFILLED, fulfilled_at__gte=first, fulfilled_at__lt=after)
+        .annotate(month=TruncMonth("fulfilled_at", tzinfo=ZONE))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+
+    def by_month(counts: dict) -> dict[tuple[int, int], int]:
+        return {(moment.year, moment.month): n for moment, n in counts.items() if moment}
+
+    collected, fulfilled = by_month(collected), by_month(fulfilled)
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        months.append(
+            {
+                "month": datetime.date(year, month, 1),
+                "label": formats.date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT"),
+                "collected": collected.get((year, month), 0),
+                "fulfilled": fulfilled.get((year, month), 0),
+            }
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _median_days(durations: QuerySet) -> float | None:
+    """The median of a queryset's "duration" column, in days, read in the database."""
+    durations = durations.filter(duration__isnull=False).order_by("duration")
+    count = durations.count()
+    if not count:
+        return None
+    middle = list(durations.values_list("duration", flat=True)[(count - 1) // 2 : count // 2 + 1])
+    seconds = sum(value.total_seconds() for value in middle) / len(middle)
+    return round(seconds / 86400, 1)
+
+
+def medians(scope: Scope, period: Period, *, base: QuerySet | None = None) -> dict:
+    """Median days from submission to the first claim, and from claim to fulfilment."""
+    to_claim = (
+        cohort(scope, period, base)
+        .annotate(first_claim=Min("claims__accepted_at"))
+        .annotate(
+            duration=ExpressionWrapper(
+                F("first_claim") - F("created_at"), output_field=DurationField()
+            )
+        )
+    )
+    to_fulfil = Claim.objects.filter(
+        wish__in=cohort(scope, period, base).values("pk"),
+        state=Claim.State.FULFILLED,
+        accepted_at__isnull=False,
+    ).annotate(
+        duration=ExpressionWrapper(F("ended_at") - F("accepted_at"), output_field=DurationField())
+    )
+    return {"to_claim": _median_days(to_claim), "to_fulfil": _median_days(to_fulfil)}
+
+
+@dataclass
+class Organisation:
+    """One organisation's record: the "32名党员深入4个社区点亮微心愿49个" line."""
+
+    members: int = 0
+    wishes: int = 0
+    fulfilled: int = 0
+    communities: int = 0
+    hours: Decimal = Decimal("0")
+    community_names: list[str] = field(default_factory=list)
+
+    @property
+    def all_fulfilled(self) -> bool:
+        return self.wishes > 0 and self.fulfilled == self.wishes
+
+
+def organisation(org, period: Period | None = None) -> Organisation:
+    """What an organisation did: the wishes it took on (claimed in its name or dispatched to it
+    and accepted), the members who took part, the communities reached, its hours."""
+    claims = Claim.objects.filter(organisation=org, accepted_at__isnull=False)
+    hours = ServiceHours.objects.filter(
+        Q(wish__claims__organisation=org) | Q(event__organiser=org),
+        status=ServiceHours.Status.APPROVED,
+    )
+    if period is not None:
+        first, after = period.bounds
+        claims = claims.filter(accepted_at__gte=first, accepted_at__lt=after)
+        hours = hours.filter(day__gte=period.start, day__lte=period.end)
+    record = claims.aggregate(
+        members=Count("volunteer", distinct=True),
+        wishes=Count("wish", distinct=True),
+        fulfilled=Count("wish", distinct=True, filter=Q(state=Claim.State.FULFILLED)),
+        communities=Count("wish__community", distinct=True),
+    )
+    total = hours.distinct().aggregate(total=Sum("hours"))["total"] or Decimal("0")
+    names = list(
+        claims.values_list("wish__community__name", flat=True)
+        .distinct()
+        .order_by("wish__community__name")
+    )
+    return Organisation(**record, hours=total, community_names=names)

@@ -1,0 +1,166 @@
+"""What the programme achieved beyond the wishes themselves: volunteers' service hours, and the
+stories on the 圆梦墙 (wall of wishes come true)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_HOURS_A_DAY = Decimal("24")
+
+
+class ServiceHours(models.Model):
+    """志愿服务时长: hours one volunteer gave on one day, credited from a hand-over event they
+    attended, or entered by the claimer for a wish they fulfilled and approved by staff."""
+
+    class Source(models.TextChoices):
+        EVENT = "event", _("集中兑现活动签到")
+        WISH = "wish", _("兑现心愿")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已认定")
+        REJECTED = "rejected", _("未认定")
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="service_hours",
+        verbose_name=_("志愿者"),
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    event = models.ForeignKey(
+        "wishes.HandoverEvent",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_hours",
+        verbose_name=_("活动"),
+    )
+    wish = models.ForeignKey(
+        "wishes.Wish",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="service_hours",
+        verbose_name=_("心愿"),
+    )
+    day = models.DateField(_("服务日期"))
+    hours = models.DecimalField(
+        _("时长（小时）"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_HOURS_A_DAY)],
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("志愿服务时长")
+        verbose_name_plural = _("志愿服务时长")
+        ordering = ["-day", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=MAX_HOURS_A_DAY),
+                name="service_hours_within_a_day",
+            ),
+            # Hours stand on a fulfilled wish or an attended event, never on nothing.
+            models.CheckConstraint(
+                condition=(
+                    Q(source="event", event__isnull=False, wish__isnull=True)
+                    | Q(source="wish", wish__isnull=False, event__isnull=True)
+                ),
+                name="service_hours_have_a_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "event"],
+                condition=Q(source="event"),
+                name="one_event_credit_each",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "wish"],
+                condition=Q(source="wish"),
+                name="one_wish_entry_each",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "day"], name="hours_status_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.day} · {self.hours}"
+
+
+class ServiceHoursChange(models.Model):
+    """An edit or decision on an entry of hours, as recorded (never changed)."""
+
+    entry = models.ForeignKey(
+        ServiceHours, models.CASCADE, related_name="changes", verbose_name=_("时长记录")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    what = models.CharField(_("变化"), max_length=200)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("时长变更记录")
+        verbose_name_plural = _("时长变更记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class WallStory(models.Model):
+    """A fulfilled wish on the 圆梦墙: staff may hide it or feature it, and choose its photos."""
+
+    wish = models.OneToOneField(
+        "wishes.Wish", models.CASCADE, related_name="wall_story", verbose_name=_("心愿")
+    )
+    hidden = models.BooleanField(_("不上墙"), default=False)
+    featured = models.BooleanField(_("置顶"), default=False)
+    photos = models.ManyToManyField(
+        "wishes.WishPhoto",
+        blank=True,
+        related_name="+",
+        verbose_name=_("上墙的照片"),
+        help_text=_("只选不露出门牌、面孔和病情的照片。"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("设置人"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("圆梦墙故事")
+        verbose_name_plural = _("圆梦墙故事")
+
+    def __str__(self) -> str:
+        return str(self.wish)
