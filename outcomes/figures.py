@@ -70,6 +70,8 @@ class Period:
             }
         if self.key in ("year", "last_year"):
             return _("%(year)d年") % {"year": self.start.year}
+        if self.key == "all":
+            return _("截至%(end)s") % {"end": formats.date_format(self.end, "DATE_FORMAT")}
         return _("%(start)s至%(end)s") % {
             "start": formats.date_format(self.start, "DATE_FORMAT"),
             "end": formats.date_format(self.end, "DATE_FORMAT"),
@@ -78,6 +80,10 @@ class Period:
     @property
     def opening(self) -> str:
         """The period as a sentence begins with it (English adds "In" or "Between")."""
+        if self.key == "all":
+            return pgettext("sentence start", "截至%(end)s") % {
+                "end": formats.date_format(self.end, "DATE_FORMAT")
+            }
         if self.key == "custom":
             return pgettext("sentence start", "%(start)s至%(end)s") % {
                 "start": formats.date_format(self.start, "DATE_FORMAT"),
@@ -94,8 +100,13 @@ class Period:
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
         if self.key in ("year", "last_year"):
             return f"{self.start.year}"
+        if self.key == "all":
+            return f"to-{self.end:%Y-%m-%d}"
         return f"{self.start:%Y-%m-%d}_{self.end:%Y-%m-%d}"
 
+
+# Before anything the programme recorded: "all" counts from here.
+PROGRAMME_START = datetime.date(2000, 1, 1)
 
 QUARTER_NAMES = [gettext_lazy("一"), gettext_lazy("二"), gettext_lazy("三"), gettext_lazy("四")]
 
@@ -106,6 +117,7 @@ PERIOD_CHOICES = [
     ("last_quarter", gettext_lazy("上季度")),
     ("year", gettext_lazy("今年")),
     ("last_year", gettext_lazy("去年")),
+    ("all", gettext_lazy("累计")),
     ("custom", gettext_lazy("自选日期")),
 ]
 
@@ -126,6 +138,8 @@ def period_for(
     today = today or timezone.localdate()
     if key == "custom" and start and end and start <= end:
         return Period("custom", start, end)
+    if key == "all":
+        return Period("all", PROGRAMME_START, today)
     if key == "last_month":
         last = today.replace(day=1) - datetime.timedelta(days=1)
         return Period(key, *_month(last.year, last.month))
@@ -397,6 +411,8 @@ def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> li
     start = period.start.replace(day=1)
     earliest = (period.end.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     start = min(start, earliest)
+    if period.key == "all":  # "to date": the last two years tell the trend
+        start = (period.end.replace(day=1) - datetime.timedelta(days=700)).replace(day=1)
     span = Period("custom", start, period.end)
     first, after = span.bounds
     wishes = Wish.objects.all() if base is None else base
@@ -433,6 +449,11 @@ def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> li
             }
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    # Months before anything happened say nothing; the period's own months always show.
+    while len(months) > 1 and months[0]["month"] < period.start.replace(day=1):
+        if months[0]["collected"] or months[0]["fulfilled"]:
+            break
+        months.pop(0)
     return months
 
 

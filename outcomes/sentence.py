@@ -16,6 +16,11 @@ def _hours(value: Decimal) -> str:
     return f"{value:f}" if value == value.to_integral() else f"{value:.1f}"
 
 
+def _count(hours: Decimal) -> int:
+    """For choosing "hour" or "hours": exactly one is singular, anything else plural."""
+    return 1 if hours == 1 else 2
+
+
 def report_sentence(scope: Scope, period: Period, figures: Summary) -> str:
     """One paragraph: what was collected and fulfilled, who took part, the hours given."""
     where = scope.name
@@ -76,8 +81,12 @@ def report_sentence(scope: Scope, period: Period, figures: Summary) -> str:
     if people:
         clause = _("和").join(people) + _("参与认领")
         if figures.hours:
-            clause += _("，累计志愿服务%(hours)s小时") % {"hours": _hours(figures.hours)}
+            clause += ngettext(
+                "，累计志愿服务%(hours)s小时", "，累计志愿服务%(hours)s小时", _count(figures.hours)
+            ) % {"hours": _hours(figures.hours)}
         sentence += clause + _("。")
     elif figures.hours:
-        sentence += _("累计志愿服务%(hours)s小时。") % {"hours": _hours(figures.hours)}
+        sentence += ngettext(
+            "累计志愿服务%(hours)s小时。", "累计志愿服务%(hours)s小时。", _count(figures.hours)
+        ) % {"hours": _hours(figures.hours)}
     return sentence

@@ -1,0 +1,58 @@
+// Charts of the statistics pages, drawn with the vendored Apache ECharts from the JSON in
+// #chart-data (every chart has a table beside it with the same numbers). The SVG renderer keeps
+// lines sharp when printed; the save button gives a PNG to paste into a report.
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || !window.echarts) return;
+  var data = JSON.parse(source.textContent);
+  var red = "#c8102e";
+  var gold = "#d4a017";
+  var saveLabel = document.documentElement.lang === "en" ? "Save as image" : "保存为图片";
+
+  function toolbox() {
+    return { feature: { saveAsImage: { title: saveLabel, pixelRatio: 2 } }, right: 8 };
+  }
+
+  function funnel(chart) {
+    var values = chart.values.slice().reverse();
+    var labels = chart.labels.slice().reverse();
+    return {
+      color: [red],
+      grid: { left: 8, right: 40, top: 32, bottom: 8, containLabel: true },
+      toolbox: toolbox(),
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: labels },
+      series: [{ type: "bar", data: values, barMaxWidth: 28, label: { show: true, position: "right" } }],
+    };
+  }
+
+  function bars(chart, kind) {
+    return {
+      color: [red, gold],
+      legend: { top: 0, left: 0 },
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      toolbox: toolbox(),
+      xAxis: { type: "category", data: chart.labels, axisLabel: { interval: 0, rotate: chart.labels.length > 6 ? 40 : 0 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: chart.series.map(function (series) {
+        return { name: series.name, type: kind === "line" ? "line" : "bar", data: series.values, barMaxWidth: 36 };
+      }),
+    };
+  }
+
+  document.querySelectorAll(".stats-chart").forEach(function (element) {
+    var chart = data[element.dataset.chart];
+    if (!chart) return;
+    var empty = chart.labels.length === 0;
+    if (empty) {
+      element.hidden = true;
+      return;
+    }
+    var kind = element.dataset.kind;
+    var instance = window.echarts.init(element, null, { renderer: "svg" });
+    instance.setOption(kind === "funnel" ? funnel(chart) : bars(chart, kind));
+    window.addEventListener("resize", function () { instance.resize(); });
+  });
+})();
