@@ -144,6 +144,20 @@ def _submitted(params):
     )
 
 
+def _hours_decided(params):
+    day = params.get("day")
+    when = formats.date_format(datetime.date.fromisoformat(day), "DATE_FORMAT") if day else ""
+    if params.get("approved"):
+        return _(
+            "您为心愿“%(title)s”登记的志愿服务时长（%(day)s，%(hours)s小时）已由社区认定。"
+        ) % _Params({**params, "day": when})
+    reason = (params.get("reason") or "").rstrip("。！!. ")
+    return _(
+        "您为心愿“%(title)s”登记的志愿服务时长（%(day)s，%(hours)s小时）没有被认定：%(reason)s。"
+        "如有疑问请联系社区，也可以修改后重新提交。"
+    ) % _Params({**params, "day": when, "reason": reason})
+
+
 MESSAGES = [
     # ----- the resident (or the staff member who entered the wish for them) --------------------
     Message(
@@ -262,6 +276,14 @@ MESSAGES = [
             "心愿“%(title)s”已兑现%(days)s天，心愿人还没有确认。可以代为确认，或记录一次回访。"
         ),
         _staff_wish,
+    ),
+    # ----- service hours (志愿服务时长) ----------------------------------------------------------
+    Message(
+        "hours_decided",
+        gettext_lazy("服务时长审核结果"),
+        VOLUNTEER,
+        _hours_decided,
+        _to("outcomes:volunteering"),
     ),
 ]
 

@@ -192,16 +192,24 @@ class HandoverEvent(models.Model):
         return self._attend(user, by=by)
 
     def remove_attendee(self, attendance: EventAttendance) -> None:
+        from outcomes.hours import remove_event_credit
+
         if attendance.event_id != self.pk:
             raise WishError(_("这条签到记录不属于这个活动。"), code="invalid")
-        attendance.delete()
+        with transaction.atomic():
+            remove_event_credit(attendance)  # not there, no hours
+            attendance.delete()
 
     def _attend(self, user: User, *, by: User | None) -> EventAttendance:
+        from outcomes.hours import credit_event_attendance
+
         existing = self.attendances.filter(user=user).first()
         if existing is None:
             try:
                 with transaction.atomic():
-                    return EventAttendance.objects.create(event=self, user=user, added_by=by)
+                    attendance = EventAttendance.objects.create(event=self, user=user, added_by=by)
+                    credit_event_attendance(attendance)  # the event's hours, approved at once
+                    return attendance
             except IntegrityError:  # a double tap raced the check above
                 existing = self.attendances.get(user=user)
         if by is None:
