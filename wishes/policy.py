@@ -575,3 +575,89 @@ def what_user_sees(wish: Wish, user: User | None, **known) -> WishView:
 def title_for(wish: Wish, user: User | None) -> str:
     """A wish's title as this person may read it (notices, mail, exports)."""
     return what_user_sees(wish, user).title
+
+
+# ----- the 圆梦墙 (wall of wishes come true) ---------------------------------------------------
+
+
+class WallPolicy:
+    """The 圆梦墙: every individual wish that came true (fulfilled or confirmed) and whose
+    resident agreed to public display is a story there, to everyone, unless staff hid it.
+
+    Staff who work on the wish hide or feature its story and choose its photos — only the
+    delivery's (fulfilment or hand-over) photos, never the resident's own of their home; only
+    photos chosen for a story on the wall are ever served from it.
+    """
+
+    STATUSES = (Status.FULFILLED, Status.CONFIRMED)
+    PHOTO_KINDS = ("fulfilment", "handover")
+
+    # -- the rule as querysets
+
+    def eligible_q(self, prefix: str = "") -> Q:
+        """Wishes that may be a story at all (staff may still hide them)."""
+        return Q(
+            **{
+                f"{prefix}status__in": self.STATUSES,
+                f"{prefix}public_consent": True,
+                f"{prefix}kind": "individual",
+            }
+        )
+
+    def stories_q(self, prefix: str = "") -> Q:
+        return self.eligible_q(prefix) & ~Q(**{f"{prefix}wall_story__hidden": True})
+
+    def stories(self, queryset: QuerySet[Wish] | None = None) -> QuerySet[Wish]:
+        """The wishes on the wall, for everyone (no login needed)."""
+        queryset = _model("Wish").objects.all() if queryset is None else queryset
+        return queryset.filter(self.stories_q())
+
+    def photos(self, queryset=None) -> QuerySet:
+        """Photos the wall shows: of the delivery, chosen by staff for a story on the wall."""
+        from django.db.models import F
+
+        queryset = _model("WishPhoto").objects.all() if queryset is None else queryset
+        chosen = (
+            apps.get_model("outcomes", "WallStory")
+            .photos.through.objects.filter(
+                self.stories_q("wallstory__wish__"), wallstory__wish=F("wishphoto__wish")
+            )
+            .values("wishphoto_id")
+        )
+        return queryset.filter(kind__in=self.PHOTO_KINDS, pk__in=chosen)
+
+    def managed(self, user: User, queryset: QuerySet[Wish] | None = None) -> QuerySet[Wish]:
+        """Wishes whose story this user may hide, feature and illustrate."""
+        return wishes.managed(user, queryset).filter(self.eligible_q())
+
+    # -- the same rule for one wish (or photo)
+
+    def is_eligible(self, wish: Wish) -> bool:
+        return wish.status in self.STATUSES and wish.public_consent and wish.kind == "individual"
+
+    def is_hidden(self, wish: Wish) -> bool:
+        from django.core.exceptions import ObjectDoesNotExist
+
+        try:
+            return wish.wall_story.hidden
+        except ObjectDoesNotExist:
+            return False  # staff never decided anything: on the wall by default
+
+    def is_on_wall(self, wish: Wish) -> bool:
+        return self.is_eligible(wish) and not self.is_hidden(wish)
+
+    def may_manage(self, user: User, wish: Wish) -> bool:
+        return self.is_eligible(wish) and wishes.can_manage(user, wish)
+
+    def may_choose(self, photo) -> bool:
+        """A photo staff may put on the wall: of the delivery, never the resident's own."""
+        return photo.kind in self.PHOTO_KINDS
+
+    def shows_photo(self, photo) -> bool:
+        if not self.may_choose(photo) or not self.is_on_wall(photo.wish):
+            return False
+        chosen = apps.get_model("outcomes", "WallStory").photos.through.objects
+        return chosen.filter(wallstory__wish=photo.wish_id, wishphoto=photo.pk).exists()
+
+
+wall = WallPolicy()
