@@ -1,9 +1,11 @@
-"""Many more volunteers, residents and wishes on top of the stories, with plain bulk inserts.
+"""Many more volunteers, residents and wishes on top of the stories and the year's programme
+(year.py), with plain bulk inserts.
 
 Rows are built in memory a chunk at a time and written with bulk_create, timelines and claims
-included, so 100,000 wishes take well under a minute. Every generated wish is consistent with
-the life cycle: its events walk the allowed moves, its claims match its status, and claimers
-are volunteers registered (双报到) with the wish's community.
+included (rows.py), so 100,000 wishes take well under a minute. Every generated wish is
+consistent with the life cycle: its events walk the allowed moves, its claims match its status,
+and claimers are volunteers registered (双报到) with the wish's community or confirmed members
+of an organisation registered there.
 """
 
 from __future__ import annotations
@@ -19,16 +21,15 @@ from django.utils import timezone
 
 from accounts.models import Resident, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Grid, Organisation
-from wishes.models import Category, Claim, Wish, WishEvent
+from wishes.models import Wish
 
+from .rows import Context, Plan, fill_fields, random_name, write_wishes
 from .stories import STORY_TITLES
 from .world import RESIDENTS, VOLUNTEERS, World
+from .year import YEAR_RESIDENTS, YEAR_TITLES, YEAR_VOLUNTEERS
 
 S = Wish.Status
 CHUNK = 5000
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = "秀英桂兰玉珍凤华建国志强丽娟淑芬海燕明伟红梅德福春生金玲文静永刚晓东翠萍立新"
 
 # A programme that has run for years: most wishes are long finished.
 STATUS_WEIGHTS = {
@@ -53,16 +54,6 @@ PATHS = {
     S.FULFILLED: ["approve", "claim", "fulfil"],
     S.CONFIRMED: ["approve", "claim", "fulfil", "confirm"],
     S.CLOSED: ["approve", "close"],
-}
-TARGET = {
-    "reject": S.REJECTED,
-    "withdraw": S.WITHDRAWN,
-    "approve": S.APPROVED,
-    "dispatch": S.DISPATCHED,
-    "claim": S.CLAIMED,
-    "fulfil": S.FULFILLED,
-    "confirm": S.CONFIRMED,
-    "close": S.CLOSED,
 }
 OPEN = {S.SUBMITTED, S.APPROVED, S.DISPATCHED, S.CLAIMED}
 
@@ -113,28 +104,28 @@ def generate(world: World, *, volunteers: int, residents: int, wishes: int, seed
     return counts
 
 
-def _random_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
-
-
 def _volunteers(world: World, count: int, rng: random.Random) -> int:
-    """volunteer10, volunteer11, …: approved 在职党员 registered with 福阳社区."""
-    first = len(VOLUNTEERS) + 1
+    """volunteer220, volunteer221, … (after the year's): approved 在职党员 of 福阳社区."""
+    first = len(VOLUNTEERS) + YEAR_VOLUNTEERS + 1
     wanted = [f"volunteer{n}" for n in range(first, first + count)]
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
     new_users = [
         User(
             username=username,
-            real_name=_random_name(rng),
+            real_name=random_name(rng),
             phone=f"136{int(username.removeprefix('volunteer')):08d}",
+            email=f"{username}@example.org",
             password=world.password_hash,
         )
         for username in wanted
         if username not in existing
     ]
     User.objects.bulk_create(new_users, batch_size=1000)
-    created = User.objects.filter(username__in=[u.username for u in new_users])
-    organisations = list(Organisation.objects.filter(kind=Organisation.Kind.PARTY_BRANCH))
+    # In order of creation, so the same seed draws the same on any database.
+    created = User.objects.filter(username__in=[u.username for u in new_users]).order_by("pk")
+    organisations = list(
+        Organisation.objects.filter(kind=Organisation.Kind.PARTY_BRANCH).order_by("pk")
+    )
     profiles = VolunteerProfile.objects.bulk_create(
         [
             VolunteerProfile(
@@ -170,8 +161,8 @@ def _volunteers(world: World, count: int, rng: random.Random) -> int:
 
 
 def _residents(world: World, count: int, rng: random.Random) -> int:
-    """resident7, resident8, …: spread over every community, a quarter in 福阳社区."""
-    first = len(RESIDENTS) + 1
+    """After the year's residents: spread over every community, a quarter in 福阳社区."""
+    first = len(RESIDENTS) + YEAR_RESIDENTS + 1
     wanted = [f"resident{n}" for n in range(first, first + count)]
     existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
     users = []
@@ -181,15 +172,16 @@ def _residents(world: World, count: int, rng: random.Random) -> int:
             users.append(
                 User(
                     username=username,
-                    real_name=_random_name(rng),
+                    real_name=random_name(rng),
                     phone=f"135{number:08d}",
+                    email=f"{username}@example.org",
                     password=world.password_hash,
                 )
             )
     User.objects.bulk_create(users, batch_size=1000)
-    created = User.objects.filter(username__in=[u.username for u in users])
+    created = User.objects.filter(username__in=[u.username for u in users]).order_by("pk")
     grids_by_community = defaultdict(list)
-    for grid in Grid.objects.all():
+    for grid in Grid.objects.order_by("pk"):
         grids_by_community[grid.community_id].append(grid)
     communities = list(world.communities.values())
     fuyang = world.communities["福阳社区"]
@@ -216,11 +208,12 @@ def _residents(world: World, count: int, rng: random.Random) -> int:
 
 
 def _wishes(world: World, count: int, rng: random.Random) -> int:
-    existing = Wish.objects.exclude(title__in=STORY_TITLES).count()
+    # The stories and the year's wishes are the seed's own; these come on top of them.
+    existing = Wish.objects.exclude(title__in=STORY_TITLES + YEAR_TITLES).count()
     missing = max(0, count - existing)
     if not missing:
         return 0
-    context = _Context.load(world)
+    context = Context.load(world)
     made = 0
     while made < missing:
         size = min(CHUNK, missing - made)
@@ -229,59 +222,7 @@ def _wishes(world: World, count: int, rng: random.Random) -> int:
     return made
 
 
-@dataclass
-class _Context:
-    categories: dict[str, Category]
-    residents: list[tuple[int, int, int | None, int | None]]  # id, community, grid, user
-    members: dict[int, list[int]]  # organisation → member user ids
-    grids: dict[int, list[int]]
-    volunteers: dict[int, list[tuple[int, int | None]]]  # community → (user id, org id)
-    organisations: dict[int, list[int]]  # community → organisation ids
-    reviewers: dict[int, int]  # community → staff user id
-    admin_id: int
-    now: datetime.datetime
-
-    @classmethod
-    def load(cls, world: World) -> _Context:
-        volunteers = defaultdict(list)
-        for user_id, org_id, community_id in VolunteerRegistration.objects.filter(
-            status=VolunteerRegistration.Status.APPROVED
-        ).values_list("volunteer__user_id", "volunteer__organisation_id", "community_id"):
-            volunteers[community_id].append((user_id, org_id))
-        organisations = defaultdict(list)
-        for org in Organisation.objects.prefetch_related("communities"):
-            for community in org.communities.all():
-                organisations[community.pk].append(org.pk)
-        members = defaultdict(list)
-        for user_id, org_id in VolunteerProfile.objects.filter(
-            organisation__isnull=False
-        ).values_list("user_id", "organisation_id"):
-            members[org_id].append(user_id)
-        grids = defaultdict(list)
-        for grid_id, community_id in Grid.objects.values_list("pk", "community_id"):
-            grids[community_id].append(grid_id)
-        reviewers = {}
-        for community in world.communities.values():
-            role = community.staff_roles.order_by("pk").first()
-            reviewers[community.pk] = role.user_id if role else world.users["admin"].pk
-        return cls(
-            categories={
-                name: Category.objects.get_or_create(name=name)[0] for name in WISHES_BY_CATEGORY
-            },
-            residents=list(
-                Resident.objects.values_list("pk", "community_id", "grid_id", "user_id")
-            ),
-            members=members,
-            grids=grids,
-            volunteers=volunteers,
-            organisations=organisations,
-            reviewers=reviewers,
-            admin_id=world.users["admin"].pk,
-            now=timezone.now(),
-        )
-
-
-def _write_chunk(ctx: _Context, size: int, rng: random.Random) -> None:
+def _write_chunk(ctx: Context, size: int, rng: random.Random) -> None:
     statuses = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()), k=size)
     wishes, plans = [], []
     for status in statuses:
@@ -325,24 +266,17 @@ def _write_chunk(ctx: _Context, size: int, rng: random.Random) -> None:
             channel=channel,
             estimated_value=Decimal(rng.randrange(50, 2000, 10)),
             public_consent=rng.random() < 0.7,
-            status=status,
             created_at=created_at,
         )
         holder = _holder(ctx, community_id, rng, collective or "dispatch" in path)
         if holder is None and ("claim" in path or "dispatch" in path):
             # Nobody registered there yet: the wish is still waiting for someone.
             path, steps = ["approve"], steps[:1]
-            wish.status = S.APPROVED
-        _fill_fields(wish, path, steps, ctx, rng)
+        plan = Plan(path, steps, holder, resident_user_id)
+        fill_fields(wish, plan, ctx, rng)
         wishes.append(wish)
-        plans.append((path, steps, holder, resident_user_id))
-
-    Wish.objects.bulk_create(wishes, batch_size=1000)
-    events, claims = [], []
-    for wish, (path, steps, holder, resident_user_id) in zip(wishes, plans, strict=True):
-        _timeline(wish, path, steps, holder, resident_user_id, ctx, events, claims)
-    Claim.objects.bulk_create(claims, batch_size=2000)
-    WishEvent.objects.bulk_create(events, batch_size=2000)
+        plans.append(plan)
+    write_wishes(ctx, wishes, plans)
 
 
 def _schedule(start, now, moves: int, rng: random.Random) -> list[datetime.datetime]:
@@ -359,100 +293,16 @@ def _holder(ctx, community_id, rng, via_organisation) -> tuple[int | None, int |
     """(volunteer user id, organisation id) for a claim in this community."""
     volunteers = ctx.volunteers.get(community_id, [])
     organisations = ctx.organisations.get(community_id, [])
-    if via_organisation and organisations:
-        org_id = rng.choice(organisations)
-        members = ctx.members.get(org_id, [])
-        return (rng.choice(members) if members else None, org_id)
-    if not volunteers:
-        return None
+    if via_organisation or not volunteers:
+        # Organisations take dispatches and public-facility wishes, and the wishes of a
+        # community nobody registered with in person; one of their confirmed members acts.
+        staffed = [org_id for org_id in organisations if ctx.members.get(org_id)]
+        if not staffed:
+            return None
+        org_id = rng.choice(staffed)
+        return (rng.choice(ctx.members[org_id]), org_id)
     user_id, org_id = rng.choice(volunteers)
-    return (user_id, org_id if org_id and rng.random() < 0.5 else None)
-
-
-def _fill_fields(wish: Wish, path, steps, ctx, rng) -> None:
-    reviewer = ctx.reviewers[wish.community_id]
-    for move, moment in zip(path, steps, strict=True):
-        if move in {"approve", "reject"}:
-            wish.reviewed_by_id, wish.reviewed_at = reviewer, moment
-        if move == "approve":
-            wish.published_at = moment
-        elif move == "reject":
-            wish.reject_reason = "不属于微心愿服务范围，已转交社区相关部门办理。"
-        elif move in {"claim", "accept"}:
-            wish.claimed_at = moment
-        elif move == "fulfil":
-            wish.fulfilled_at, wish.fulfil_note = moment, "已送到心愿人手中。"
-        elif move == "confirm":
-            wish.confirmed_at, wish.rating = moment, rng.choice([4, 5, 5, 5])
-            wish.thanks_note = "谢谢党员志愿者！"
-        elif move == "close":
-            wish.closed_at, wish.close_reason = moment, "心愿人已搬离本社区。"
-    wish.updated_at = steps[-1] if steps else wish.created_at
-
-
-def _timeline(wish, path, steps, holder, resident_user_id, ctx, events, claims) -> None:
-    reviewer = ctx.reviewers[wish.community_id]
-    volunteer_id, org_id = holder or (None, None)
-    events.append(
-        WishEvent(
-            wish_id=wish.pk,
-            actor_id=wish.entered_by_id,
-            action="submit",
-            from_status="",
-            to_status=S.SUBMITTED,
-            note=wish.get_channel_display(),
-            created_at=wish.created_at,
-        )
-    )
-    status = S.SUBMITTED
-    claim = None
-    for move, moment in zip(path, steps, strict=True):
-        target = S.CLAIMED if move == "accept" else TARGET[move]
-        actor = reviewer
-        note = ""
-        if move == "dispatch":
-            claim = Claim(
-                wish_id=wish.pk,
-                volunteer_id=volunteer_id,
-                organisation_id=org_id,
-                dispatched_by_id=reviewer,
-                state=Claim.State.OFFERED,
-                created_at=moment,
-            )
-            note = "派单"
-        elif move == "claim":
-            claim = Claim(
-                wish_id=wish.pk,
-                volunteer_id=volunteer_id,
-                organisation_id=org_id,
-                state=Claim.State.ACTIVE,
-                created_at=moment,
-                accepted_at=moment,
-            )
-            actor = volunteer_id
-        elif move == "accept":
-            claim.state, claim.accepted_at = Claim.State.ACTIVE, moment
-            actor = volunteer_id
-        elif move == "fulfil":
-            claim.state, claim.ended_at = Claim.State.FULFILLED, moment
-            actor, note = claim.volunteer_id, wish.fulfil_note
-        elif move == "confirm":
-            actor, note = resident_user_id or reviewer, wish.thanks_note
-        elif move in {"reject", "close"}:
-            note = wish.reject_reason or wish.close_reason
-        elif move == "withdraw":
-            actor, note = resident_user_id or reviewer, "心愿已自行解决。"
-        events.append(
-            WishEvent(
-                wish_id=wish.pk,
-                actor_id=actor,
-                action=move,
-                from_status=status,
-                to_status=target,
-                note=note,
-                created_at=moment,
-            )
-        )
-        status = target
-    if claim is not None:
-        claims.append(claim)
+    # In the organisation's name only where it registered (ctx.volunteers names only
+    # confirmed memberships).
+    acts_for_it = org_id in organisations and rng.random() < 0.5
+    return (user_id, org_id if acts_for_it else None)

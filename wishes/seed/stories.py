@@ -349,7 +349,7 @@ def _tell(story: Story, world: World, categories, community) -> None:
         description=story.description,
         category=categories[story.category],
         community=community,
-        grid=world.grids[story.grid] if story.grid else None,
+        grid=world.grids[story.community, story.grid] if story.grid else None,
         resident=world.residents[story.resident] if story.resident else None,
         channel=story.channel,
         kind=story.kind,

@@ -25,13 +25,56 @@ PLACES = {
     "新兴街道": (
         Street.Kind.STREET,
         {
-            "新兴社区": ["新兴第一网格", "新兴第二网格"],
+            # Grid names are unique within a community: 新兴社区 has its own 明珠花园 too.
+            "新兴社区": ["新兴第一网格", "新兴第二网格", "明珠花园第二网格"],
             "新城社区": ["新城第一网格"],
         },
     ),
     "白泉镇": (Street.Kind.TOWN, {"白泉社区": ["白泉第一网格"]}),
     "北寿街道": (Street.Kind.STREET, {"北寿社区": ["北寿第一网格"]}),
+    # The rest of the city, where 市司法局党支部 also serves (year.py).
+    "寿山街道": (
+        Street.Kind.STREET,
+        {
+            "寿山社区": ["寿山第一网格", "寿山第二网格"],
+            "福寿社区": ["福寿第一网格"],
+            "康宁社区": ["康宁第一网格"],
+        },
+    ),
+    "东吉街道": (
+        Street.Kind.STREET,
+        {
+            "东吉社区": ["东吉第一网格", "东吉第二网格"],
+            "吉祥社区": ["吉祥第一网格"],
+            "兴隆社区": ["兴隆第一网格"],
+        },
+    ),
+    "西宁街道": (
+        Street.Kind.STREET,
+        {
+            "西宁社区": ["西宁第一网格", "西宁第二网格"],
+            "宁康社区": ["宁康第一网格"],
+            "长青社区": ["长青第一网格"],
+        },
+    ),
+    "站前街道": (
+        Street.Kind.STREET,
+        {
+            "站前社区": ["站前第一网格", "站前第二网格"],
+            "铁北社区": ["铁北第一网格"],
+            "南康社区": ["南康第一网格"],
+        },
+    ),
+    "仙城街道": (
+        Street.Kind.STREET,
+        {
+            "仙城社区": ["仙城第一网格", "仙城第二网格"],
+            "富国社区": ["富国第一网格"],
+            "东山社区": ["东山第一网格"],
+        },
+    ),
 }
+ALL_COMMUNITIES = [name for _, communities in PLACES.values() for name in communities]
 
 # name → (kind, contact, communities it has registered with)
 ORGANISATIONS = {
@@ -40,11 +83,8 @@ ORGANISATIONS = {
         "周建华",
         ["福阳社区", "向阳社区", "新兴社区", "新城社区"],
     ),
-    "市司法局党支部": (
-        Organisation.Kind.PARTY_BRANCH,
-        "吴晓明",
-        ["福阳社区", "新兴社区", "北寿社区"],
-    ),
+    # A city bureau's branch: registered with every community of the city (21).
+    "市司法局党支部": (Organisation.Kind.PARTY_BRANCH, "吴晓明", ALL_COMMUNITIES),
     "园林管理中心党支部": (
         Organisation.Kind.DEPARTMENT,
         "郑国栋",
@@ -162,7 +202,7 @@ class World:
     password_hash: str
     streets: dict[str, Street] = field(default_factory=dict)
     communities: dict[str, Community] = field(default_factory=dict)
-    grids: dict[str, Grid] = field(default_factory=dict)
+    grids: dict[tuple[str, str], Grid] = field(default_factory=dict)  # (community, grid name)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     residents: dict[str, Resident] = field(default_factory=dict)
@@ -184,7 +224,7 @@ def build_world(password: str) -> World:
             world.communities[community_name] = community
             for grid_name in grid_names:
                 grid, _ = Grid.objects.get_or_create(community=community, name=grid_name)
-                world.grids[grid_name] = grid
+                world.grids[community_name, grid_name] = grid
 
     for name, (kind, contact, communities) in ORGANISATIONS.items():
         organisation, _ = Organisation.objects.get_or_create(
@@ -241,7 +281,7 @@ def _people(world: World) -> None:
         user=grid_worker,
         role=StaffRole.Role.GRID_WORKER,
         community=world.communities["福阳社区"],
-        defaults={"grid": world.grids["明珠花园第二网格"]},
+        defaults={"grid": world.grids["福阳社区", "明珠花园第二网格"]},
     )
     xinxing = _user(world, "staff_xinxing", "黄丽", "13904370003")
     StaffRole.objects.get_or_create(
@@ -278,7 +318,7 @@ def _people(world: World) -> None:
                 "gender": gender,
                 "phone": user.phone,
                 "community": world.communities[community],
-                "grid": world.grids[grid],
+                "grid": world.grids[community, grid],
                 "situation": situation,
                 "situation_detail": detail,
                 "address": address,
@@ -293,7 +333,7 @@ def _people(world: World) -> None:
             user=None,
             defaults={
                 "gender": gender,
-                "grid": world.grids[grid],
+                "grid": world.grids[community, grid],
                 "situation": situation,
                 "situation_detail": detail,
                 "address": address,

@@ -15,12 +15,13 @@ from wishes.models import Wish
 from wishes.seed.bulk import generate
 from wishes.seed.stories import tell_stories
 from wishes.seed.world import build_world
+from wishes.seed.year import write_year
 
 DEFAULT_PASSWORD = "microwish-demo"
 
 
 class Command(BaseCommand):
-    help = "建立演示数据（辽源市的街道、社区、单位、人员和心愿故事），可重复运行。"
+    help = "建立演示数据（辽源市的街道、社区、单位、人员、心愿故事和今年的心愿），可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--volunteers", type=int, default=0, help="再生成 N 名志愿者")
@@ -49,12 +50,16 @@ class Command(BaseCommand):
             stories = tell_stories(world)
             # …and already read: the demo starts with an empty badge.
             Notice.objects.filter(pk__gt=first_new, read_at=None).update(read_at=timezone.now())
+        # The year around the stories, in bulk inserts: no notices to hold back.
+        year = write_year(world)
         counts = generate(world, volunteers=volunteers, residents=residents, wishes=wishes)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪（{elapsed:.1f} 秒）：新建心愿故事 {stories} 个，"
-                f"生成志愿者 {counts.volunteers} 名、居民 {counts.residents} 名、"
+                f"今年的志愿者 {year.volunteers} 名、居民 {year.residents} 名、"
+                f"心愿 {year.wishes} 个；"
+                f"另生成志愿者 {counts.volunteers} 名、居民 {counts.residents} 名、"
                 f"心愿 {counts.wishes} 个。"
             )
         )
