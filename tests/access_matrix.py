@@ -250,6 +250,46 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": EVERYONE_405,
         "POST": outcome(404, anon="login", whole="302"),
     },
+    # 圆梦墙: public; staff of the wish decide (an empty photo choice is "none")
+    ("outcomes:wall", ""): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("outcomes:wall_story", "story"): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("outcomes:wall_photo", "story_photo"): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("outcomes:wall_hide", "story"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    ("outcomes:wall_show", "story"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    ("outcomes:wall_feature", "story"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    ("outcomes:wall_unfeature", "story"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    ("outcomes:wall_choose_photos", "story"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    # a shared link to a wish on the wall shows its story
+    ("wishes:detail", "story"): {"GET": outcome(200), "POST": outcome(200)},
+    # service hours: a volunteer's own record; certificates where their 双报到 is approved
+    ("outcomes:volunteering", ""): {
+        "GET": outcome(403, anon="login", volunteers=200),
+        "POST": outcome(405, anon="login"),
+    },
+    ("outcomes:service_certificate", "community"): {
+        "GET": outcome(404, anon="login", volunteer=200, claimer=200),
+        "POST": outcome(405, anon="login"),
+    },
+    # hours for the fulfilled wish: its claimer only; others who may open it are refused (403)
+    ("outcomes:hours_enter", "fulfilled"): {
+        "GET": outcome(404, anon="login", resident=403, our_staff=403, claimer=200),
+        "POST": outcome(404, anon="login", resident=403, our_staff=403, claimer=200),
+    },
+    ("outcomes:hours_queue", ""): {"GET": staff_page(), "POST": staff_page(staff_roles=405)},
+    ("outcomes:hours_approve", "hours_entry"): {"GET": EVERYONE_405, "POST": our_record("302")},
+    # an empty reason: refused (400)
+    ("outcomes:hours_reject", "hours_entry"): {"GET": EVERYONE_405, "POST": our_record(400)},
+    ("outcomes:volunteer_service", "user"): {
+        "GET": our_event(),
+        "POST": outcome(405, anon="login", not_staff=403, grid_1=403, grid_2=403),
+    },
+    # 统计: the public summary, an organisation's page and the honour rolls are open to all
+    ("outcomes:stats", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("outcomes:stats_export", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("outcomes:honour", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("outcomes:organisation", "branch"): {"GET": outcome(200), "POST": outcome(200)},
+    ("outcomes:staff_stats", ""): {"GET": staff_page(), "POST": staff_page()},
+    ("outcomes:staff_stats_export", ""): {"GET": staff_page(), "POST": staff_page()},
     # ----- the workbench -----------------------------------------------------------------
     ("staff:index", ""): {"GET": staff_page(), "POST": staff_page()},
     ("staff:review", ""): {"GET": staff_page(), "POST": staff_page()},

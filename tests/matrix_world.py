@@ -22,6 +22,8 @@ from accounts.models import Resident, StaffRole, User, VolunteerRegistration
 from audit.records import record_contact_view
 from notices.digests import send_digests
 from notices.models import Delivery, Digest, Notice
+from outcomes.hours import enter_hours
+from outcomes.models import WallStory
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -169,6 +171,9 @@ def build_world() -> World:
     o["fulfilled"].claim(by=u["claimer"])
     o["fulfilled"].fulfil(by=u["claimer"], note="已送到家中", photos=[png("green")])
     o["fulfil_photo"] = o["fulfilled"].photos.get()
+    o["hours_entry"] = enter_hours(
+        u["claimer"], o["fulfilled"], timezone.localdate(), "2", "送呼吸机并调试"
+    )
     o["follow_up"] = FollowUp.objects.create(
         wish=o["fulfilled"], visited_by=staff, note="老人很满意", method=FollowUp.Method.PHONE
     )
@@ -207,6 +212,13 @@ def build_world() -> World:
     from django.contrib.auth.models import Group
 
     o["group"] = Group.objects.create(name="街道办")
+
+    # A story on the 圆梦墙: consented, fulfilled, with a photo chosen for the wall.
+    o["story"] = story = wish(approved=True, public_consent=True, title="助听器一副")
+    story.claim(by=u["volunteer"])
+    story.fulfil(by=u["volunteer"], note="助听器已送到并调试好", photos=[png("purple")])
+    o["story_photo"] = story.photos.get()
+    WallStory.objects.create(wish=story, decided_by=staff).photos.add(o["story_photo"])
 
     # ----- what must not reach the wrong eyes ------------------------------------------
     for who, resident in (("resident", person), ("other_resident", neighbour)):
