@@ -449,10 +449,8 @@ def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> li
             }
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    # Months before anything happened say nothing; the period's own months always show.
-    while len(months) > 1 and months[0]["month"] < period.start.replace(day=1):
-        if months[0]["collected"] or months[0]["fulfilled"]:
-            break
+    # Months before anything happened say nothing: the trend starts where the work did.
+    while len(months) > 1 and not (months[0]["collected"] or months[0]["fulfilled"]):
         months.pop(0)
     return months
 

@@ -363,3 +363,21 @@ def test_the_statistics_pages_ask_the_same_number_of_queries_for_more_data(
         WishFactory(community=world["fuyang"], grid=world["mingzhu"], claimed=True)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(reverse("outcomes:stats"), params)
+
+
+def test_an_organisations_honour_roll_counts_hours_on_the_wishes_it_took_on(world, client):
+    wish = WishFactory(community=world["fuyang"], staff=world["staff"], approved=True)
+    wish.claim(by=world["member"], organisation=world["branch"])
+    wish.fulfil(by=world["member"], note="送到了")
+    ServiceHours.objects.create(
+        volunteer=world["member"],
+        source="wish",
+        wish=wish,
+        day=datetime.date.today(),
+        hours=3,
+        status="approved",
+    )
+    page = client.get(
+        reverse("outcomes:organisation", args=[world["branch"].pk]), {"period": "all"}
+    )
+    assert page.context["roll"]["hours"] == [{"name": "赵磊", "n": Decimal("3.0")}]

@@ -197,7 +197,7 @@ def organisation_page(request, pk: int):
             "period": period,
             "form": form,
             "line": organisation_line(org, record),
-            "roll": honour_roll(Q(organisation=org), Q(event__organiser=org), period),
+            "roll": honour_roll(Q(organisation=org), organisation_hours(org), period),
         },
     )
 
@@ -224,6 +224,12 @@ def organisation_line(org, record: figures.Organisation) -> str:
 
 
 ROLL_SIZE = 10
+
+
+def organisation_hours(org) -> Q:
+    """Hours given for an organisation: on the wishes it took on, or at the events it ran."""
+    taken_on = Claim.objects.filter(organisation=org, accepted_at__isnull=False).values("wish")
+    return Q(wish__in=taken_on) | Q(event__organiser=org)
 
 
 def honour_roll(claims_q: Q, hours_q: Q, period: figures.Period) -> dict:
@@ -281,7 +287,7 @@ def honour(request):
     if subject is None:
         raise Http404
     if kind == "organisation":
-        roll = honour_roll(Q(organisation=subject), Q(event__organiser=subject), period)
+        roll = honour_roll(Q(organisation=subject), organisation_hours(subject), period)
     else:
         roll = honour_roll(
             Q(wish__community=subject),
