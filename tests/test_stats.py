@@ -381,3 +381,16 @@ def test_an_organisations_honour_roll_counts_hours_on_the_wishes_it_took_on(worl
         reverse("outcomes:organisation", args=[world["branch"].pk]), {"period": "all"}
     )
     assert page.context["roll"]["hours"] == [{"name": "赵磊", "n": Decimal("3.0")}]
+
+
+def test_the_workbench_statistics_ask_the_same_number_of_queries_for_more_data(
+    world, login, django_assert_max_num_queries
+):
+    client = login(world["staff"])
+    params = {"period": "all"}
+    with django_assert_max_num_queries(60) as before:
+        client.get(reverse("outcomes:staff_stats"), params)
+    for _ in range(10):
+        WishFactory(community=world["fuyang"], grid=world["mingzhu"], fulfilled=True)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(reverse("outcomes:staff_stats"), params)
