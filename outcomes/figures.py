@@ -17,12 +17,24 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db import connections
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -35,6 +47,8 @@ from wishes.models import Claim, Wish
 from .models import ServiceHours
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
+# A person's reach: the wishes they may count, as a filter from a path to a wish ("", "wish__").
+Reach = Callable[[str], Q]
 FULFILLED = (Status.FULFILLED, Status.CONFIRMED)
 CLAIMED_OR_LATER = (Status.CLAIMED, Status.FULFILLED, Status.CONFIRMED)
 
@@ -245,11 +259,16 @@ class Summary:
         ]
 
 
-def cohort(scope: Scope, period: Period, base: QuerySet | None = None) -> QuerySet:
-    """The wishes submitted in the period, in the scope."""
+def _within(reach: Reach | None, path: str = "") -> Q:
+    return Q() if reach is None else reach(path)
+
+
+def cohort(scope: Scope, period: Period, reach: Reach | None = None) -> QuerySet:
+    """The wishes submitted in the period, in the scope (and within a person's reach)."""
     first, after = period.bounds
-    wishes = Wish.objects.all() if base is None else base
-    return wishes.filter(scope.wishes(), created_at__gte=first, created_at__lt=after)
+    return Wish.objects.filter(
+        scope.wishes(), _within(reach), created_at__gte=first, created_at__lt=after
+    )
 
 
 COUNTS = {
@@ -264,21 +283,21 @@ COUNTS = {
 }
 
 
-def taking_part(scope: Scope, period: Period, base: QuerySet | None = None) -> QuerySet:
+def taking_part(scope: Scope, period: Period, reach: Reach | None = None) -> QuerySet:
     """Claims (and accepted dispatches) on the scope's wishes that began in the period."""
     first, after = period.bounds
-    claims = Claim.objects.filter(
-        scope.wishes("wish__"), accepted_at__gte=first, accepted_at__lt=after
+    return Claim.objects.filter(
+        scope.wishes("wish__"),
+        _within(reach, "wish__"),
+        accepted_at__gte=first,
+        accepted_at__lt=after,
     )
-    if base is not None:
-        claims = claims.filter(wish__in=base.values("pk"))
-    return claims
 
 
-def summary(scope: Scope, period: Period, *, base: QuerySet | None = None) -> Summary:
-    """The headline figures. `base` narrows the wishes first (a staff member's reach)."""
-    counts = cohort(scope, period, base).aggregate(**COUNTS)
-    people = taking_part(scope, period, base).aggregate(
+def summary(scope: Scope, period: Period, *, reach: Reach | None = None) -> Summary:
+    """The headline figures. `reach` narrows the wishes first (a staff member's)."""
+    counts = cohort(scope, period, reach).aggregate(**COUNTS)
+    people = taking_part(scope, period, reach).aggregate(
         volunteers=Count("volunteer", distinct=True),
         party_members=Count(
             "volunteer",
@@ -296,15 +315,15 @@ def summary(scope: Scope, period: Period, *, base: QuerySet | None = None) -> Su
     hours = ServiceHours.objects.filter(
         scope.hours(), status=ServiceHours.Status.APPROVED, day__gte=first, day__lte=last
     )
-    if base is not None:
-        hours = hours.filter(Q(wish__in=base.values("pk")) | Q(wish__isnull=True))
+    if reach is not None:
+        hours = hours.filter(reach("wish__") | Q(wish__isnull=True))
     total = hours.aggregate(total=Sum("hours"))["total"] or Decimal("0")
     figures = Summary(**counts, **people, hours=total)
     figures.collected = figures.submitted - figures.rejected - figures.withdrawn
     return figures
 
 
-def breakdown(scope: Scope, period: Period, by: str, *, base: QuerySet | None = None) -> list[dict]:
+def breakdown(scope: Scope, period: Period, by: str, *, reach: Reach | None = None) -> list[dict]:
     """The period's wishes counted per category, target group, channel, street, community or
     grid: {"key", "label", "collected", "fulfilled", "closed"}, largest first."""
     field_for = {
@@ -318,7 +337,7 @@ def breakdown(scope: Scope, period: Period, by: str, *, base: QuerySet | None = 
     name, choices = field_for[by]
     valid = ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
     rows = (
-        cohort(scope, period, base)
+        cohort(scope, period, reach)
         .filter(valid)
         .values(name)
         .annotate(
@@ -341,10 +360,10 @@ def breakdown(scope: Scope, period: Period, by: str, *, base: QuerySet | None = 
     ]
 
 
-def by_organisation(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+def by_organisation(scope: Scope, period: Period, *, reach: Reach | None = None) -> list[dict]:
     """Organisations whose claims on the scope's wishes began in the period."""
     rows = (
-        taking_part(scope, period, base)
+        taking_part(scope, period, reach)
         .exclude(organisation=None)
         .values("organisation", "organisation__name")
         .annotate(
@@ -368,10 +387,10 @@ def by_organisation(scope: Scope, period: Period, *, base: QuerySet | None = Non
     ]
 
 
-def by_volunteer(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+def by_volunteer(scope: Scope, period: Period, *, reach: Reach | None = None) -> list[dict]:
     """Volunteers whose claims began in the period, with what they fulfilled and their hours."""
     rows = (
-        taking_part(scope, period, base)
+        taking_part(scope, period, reach)
         .exclude(volunteer=None)
         .values("volunteer", "volunteer__real_name", "volunteer__username")
         .annotate(
@@ -405,7 +424,7 @@ def by_volunteer(scope: Scope, period: Period, *, base: QuerySet | None = None) 
     ]
 
 
-def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> list[dict]:
+def monthly(scope: Scope, period: Period, *, reach: Reach | None = None) -> list[dict]:
     """Month by month across the period (at least the last 12 months up to its end): wishes
     collected, and wishes fulfilled, in each month."""
     start = period.start.replace(day=1)
@@ -415,8 +434,7 @@ def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> li
         start = (period.end.replace(day=1) - datetime.timedelta(days=700)).replace(day=1)
     span = Period("custom", start, period.end)
     first, after = span.bounds
-    wishes = Wish.objects.all() if base is None else base
-    wishes = wishes.filter(scope.wishes())
+    wishes = Wish.objects.filter(scope.wishes(), _within(reach))
     collected = dict(
         wishes.filter(created_at__gte=first, created_at__lt=after)
         .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
@@ -455,9 +473,28 @@ def monthly(scope: Scope, period: Period, *, base: QuerySet | None = None) -> li
     return months
 
 
+class Median(Aggregate):
+    """The middle value, read by PostgreSQL's percentile_cont in one pass."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def _median_days(durations: QuerySet) -> float | None:
-    """The median of a queryset's "duration" column, in days, read in the database."""
-    durations = durations.filter(duration__isnull=False).order_by("duration")
+    """The median of a queryset's "duration" column, in days, read in the database: one
+    aggregate on PostgreSQL; elsewhere (SQLite in development) the middle rows by offset."""
+    durations = durations.filter(duration__isnull=False)
+    if connections[durations.db].vendor != "postgresql":
+        return _median_days_by_offset(durations)
+    middle = durations.aggregate(median=Median("duration"))["median"]
+    return None if middle is None else round(middle.total_seconds() / 86400, 1)
+
+
+def _median_days_by_offset(durations: QuerySet) -> float | None:
+    """The same median for databases without percentile_cont: count, then read the middle."""
+    durations = durations.order_by("duration")
     count = durations.count()
     if not count:
         return None
@@ -466,10 +503,10 @@ def _median_days(durations: QuerySet) -> float | None:
     return round(seconds / 86400, 1)
 
 
-def medians(scope: Scope, period: Period, *, base: QuerySet | None = None) -> dict:
+def medians(scope: Scope, period: Period, *, reach: Reach | None = None) -> dict:
     """Median days from submission to the first claim, and from claim to fulfilment."""
     to_claim = (
-        cohort(scope, period, base)
+        cohort(scope, period, reach)
         .annotate(first_claim=Min("claims__accepted_at"))
         .annotate(
             duration=ExpressionWrapper(
@@ -477,8 +514,12 @@ def medians(scope: Scope, period: Period, *, base: QuerySet | None = None) -> di
             )
         )
     )
+    first, after = period.bounds
     to_fulfil = Claim.objects.filter(
-        wish__in=cohort(scope, period, base).values("pk"),
+        scope.wishes("wish__"),
+        _within(reach, "wish__"),
+        wish__created_at__gte=first,
+        wish__created_at__lt=after,
         state=Claim.State.FULFILLED,
         accepted_at__isnull=False,
     ).annotate(

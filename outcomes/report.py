@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from . import figures
@@ -70,8 +69,10 @@ def _bars(rows: list[dict]) -> dict:
     }
 
 
-def build(scope: Scope, period: Period, *, staff: bool, base: QuerySet | None = None) -> Report:
-    summary = figures.summary(scope, period, base=base)
+def build(
+    scope: Scope, period: Period, *, staff: bool, reach: figures.Reach | None = None
+) -> Report:
+    summary = figures.summary(scope, period, reach=reach)
     place_kind = CHILDREN[scope.kind]
     report = Report(
         scope=scope,
@@ -79,15 +80,15 @@ def build(scope: Scope, period: Period, *, staff: bool, base: QuerySet | None = 
         staff=staff,
         summary=summary,
         sentence=report_sentence(scope, period, summary),
-        monthly=figures.monthly(scope, period, base=base),
-        by_category=figures.breakdown(scope, period, "category", base=base),
-        by_place=figures.breakdown(scope, period, place_kind, base=base) if place_kind else [],
+        monthly=figures.monthly(scope, period, reach=reach),
+        by_category=figures.breakdown(scope, period, "category", reach=reach),
+        by_place=figures.breakdown(scope, period, place_kind, reach=reach) if place_kind else [],
         place_kind=place_kind,
     )
     if staff:
-        report.by_target_group = figures.breakdown(scope, period, "target_group", base=base)
-        report.by_channel = figures.breakdown(scope, period, "channel", base=base)
-        report.by_organisation = figures.by_organisation(scope, period, base=base)
-        report.by_volunteer = figures.by_volunteer(scope, period, base=base)
-        report.medians = figures.medians(scope, period, base=base)
+        report.by_target_group = figures.breakdown(scope, period, "target_group", reach=reach)
+        report.by_channel = figures.breakdown(scope, period, "channel", reach=reach)
+        report.by_organisation = figures.by_organisation(scope, period, reach=reach)
+        report.by_volunteer = figures.by_volunteer(scope, period, reach=reach)
+        report.medians = figures.medians(scope, period, reach=reach)
     return report

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 WISHES = int(os.environ.get("BENCH_WISHES", "100000"))
 GOAL_SECONDS = 60.0
 PAGE_GOAL_MS = 300
+STATS_GOAL_MS = 600  # issue #9: the staff statistics "well under a second" at 100,000 wishes
 
 
 def main() -> int:
@@ -60,6 +61,12 @@ def main() -> int:
         f"seed_demo --wishes {WISHES}: {seed_seconds:.1f} s ({rate:,.0f} wishes/s), "
         f"peak RSS {peak_mb:.0f} MB"
     )
+
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: without fresh statistics the planner
+        # guesses 200 wishes per community where there are 16,000 and picks nested loops.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     staff = User.objects.get(username="staff_fuyang")
     volunteer = User.objects.get(username="volunteer1")
@@ -114,7 +121,7 @@ def main() -> int:
         ("street_xiangyang", "/staff/stats/?period=all"),
         ("street_xiangyang", "/staff/stats/export.xlsx?period=year"),
     ]
-    slowest = 0.0
+    slowest = slowest_stats = 0.0
     for username, path in pages:
         client = Client()
         if username != "anonymous":
@@ -126,14 +133,22 @@ def main() -> int:
                 response = client.get(path)
                 timings.append((time.perf_counter() - t) * 1000)
         median = sorted(timings)[2]
-        slowest = max(slowest, median)
+        if path.startswith("/staff/stats/"):  # a report, with its own goal below
+            slowest_stats = max(slowest_stats, median)
+        else:
+            slowest = max(slowest, median)
         print(
             f"GET {path} as {username}: HTTP {response.status_code}, median {median:.0f} ms, "
             f"{len(ctx.captured_queries) // 5} queries"
         )
     print(
-        f"goal: every page above in < {PAGE_GOAL_MS} ms -> "
+        f"goal: every daily page above in < {PAGE_GOAL_MS} ms -> "
         f"{'OK' if slowest < PAGE_GOAL_MS else 'SLOWER THAN GOAL'} (slowest {slowest:.0f} ms)"
+    )
+    print(
+        f"goal: staff statistics in < {STATS_GOAL_MS} ms -> "
+        f"{'OK' if slowest_stats < STATS_GOAL_MS else 'SLOWER THAN GOAL'} "
+        f"(slowest {slowest_stats:.0f} ms)"
     )
 
     verdict = "OK" if WISHES < 100000 or seed_seconds < GOAL_SECONDS else "SLOWER THAN GOAL"

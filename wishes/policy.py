@@ -23,8 +23,9 @@ The rules, in words:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -143,8 +144,10 @@ class WishPolicy:
         held = _model("Claim").objects.filter(claims.held_q(scope)).values("wish_id")
         return Q(resident__user=scope.user_id) | Q(pk__in=held)
 
-    def managed_q(self, scope: Scope) -> Q:
-        return scope.works_on_q("community", "grid")
+    def managed_q(self, scope: Scope, path: str = "") -> Q:
+        """Wishes this scope works on as staff; `path` leads from another model to a wish
+        ("wish__" from a claim or service hours)."""
+        return scope.works_on_q(f"{path}community", f"{path}grid")
 
     def _filter(self, queryset, q: Q):
         queryset = _model("Wish").objects.all() if queryset is None else queryset
@@ -178,6 +181,11 @@ class WishPolicy:
     def managed(self, user: User, queryset: QuerySet[Wish] | None = None) -> QuerySet[Wish]:
         """Wishes this user works on as staff."""
         return self._filter(queryset, self.managed_q(scope_of(user)))
+
+    def reach(self, user: User) -> Callable[[str], Q]:
+        """The wishes a staff member counts in statistics, as a filter reached by any path to a
+        wish: `reach("")` on wishes, `reach("wish__")` on claims — no subquery to join."""
+        return partial(self.managed_q, scope_of(user))
 
     # -- the same rule for one wish
 

@@ -121,10 +121,10 @@ def staff_scopes(user) -> list[Scope]:
     return scopes
 
 
-def _render(request, template: str, *, scopes, staff: bool, default_period: str, base=None):
+def _render(request, template: str, *, scopes, staff: bool, default_period: str, reach=None):
     form = StatsForm(request.GET, scopes=scopes, default_period=default_period)
     scope, period = form.chosen_scope(), form.chosen_period()
-    report = build(scope, period, staff=staff, base=base)
+    report = build(scope, period, staff=staff, reach=reach)
     query = request.GET.copy()
     return render(
         request,
@@ -133,10 +133,10 @@ def _render(request, template: str, *, scopes, staff: bool, default_period: str,
     )
 
 
-def _export(request, *, scopes, staff: bool, default_period: str, base=None):
+def _export(request, *, scopes, staff: bool, default_period: str, reach=None):
     form = StatsForm(request.GET, scopes=scopes, default_period=default_period)
     scope, period = form.chosen_scope(), form.chosen_period()
-    report = build(scope, period, staff=staff, base=base)
+    report = build(scope, period, staff=staff, reach=reach)
     name = _("微心愿统计-%(scope)s-%(period)s.xlsx") % {"scope": scope.name, "period": period.slug}
     ascii_name = f"microwish-stats-{scope.key.replace(':', '-')}-{period.slug}.xlsx"
     response = HttpResponse(workbook_bytes(report_workbook(report)), content_type=XLSX_CONTENT_TYPE)
@@ -167,7 +167,7 @@ def staff_stats(request):
         scopes=staff_scopes(request.user),
         staff=True,
         default_period="month",
-        base=policy.wishes.managed(request.user),
+        reach=policy.wishes.reach(request.user),
     )
 
 
@@ -178,7 +178,7 @@ def staff_stats_export(request):
         scopes=staff_scopes(request.user),
         staff=True,
         default_period="month",
-        base=policy.wishes.managed(request.user),
+        reach=policy.wishes.reach(request.user),
     )
 
 
