@@ -121,6 +121,25 @@ def test_staff_removing_an_attendance_removes_its_hours(login, staff, event, vol
     assert not ServiceHours.objects.filter(volunteer=volunteer).exists()
 
 
+def test_deleting_attendances_in_the_admin_takes_their_hours_back(
+    login, superuser, staff, event, volunteer, claimer
+):
+    """The admin's delete page and its bulk action go through the event, as the workbench does."""
+    first = event.add_attendee(volunteer, by=staff)
+    second = event.add_attendee(claimer, by=staff)
+    client = login(superuser)
+    response = client.post(url("admin:wishes_eventattendance_delete", first.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not ServiceHours.objects.filter(volunteer=volunteer).exists()
+    response = client.post(
+        url("admin:wishes_eventattendance_changelist"),
+        {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not event.attendances.exists()
+    assert not ServiceHours.objects.filter(event=event).exists()
+
+
 def test_two_long_events_on_one_day_never_pass_24_hours(community, staff, volunteer):
     make_event(community, staff, at(0), at(14)).add_attendee(volunteer, by=staff)
     make_event(community, staff, at(8), at(22), "重阳节敬老活动").add_attendee(volunteer, by=staff)

@@ -406,6 +406,14 @@ class EventAttendanceAdmin(RoleScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # Deleting goes through the event, as on the workbench: no attendance, no hours.
+    def delete_model(self, request, obj):
+        obj.event.remove_attendee(obj)
+
+    def delete_queryset(self, request, queryset):
+        for attendance in queryset.select_related("event"):
+            attendance.event.remove_attendee(attendance)
+
 
 @admin.register(RejectionReason)
 class RejectionReasonAdmin(RoleScopedAdmin):
