@@ -1,8 +1,33 @@
 """Where wishes happen: street/town → community → grid, and the organisations that help."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# A landline with its area code, a mobile or a 5-digit hotline, in groups split by single
+# spaces or hyphens, then perhaps an extension: "0437-3221234 转 801", "138 0437 1234".
+PHONE_PATTERN = re.compile(
+    r"(?P<number>\d+(?:[ -]\d+)*)(?:\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6})?",
+    re.ASCII | re.IGNORECASE,
+)
+PHONE_DIGITS = range(5, 16)
+
+
+def validate_community_phone(value: str) -> None:
+    """The phone printed on the community's list: digits, spaces, hyphens, an extension."""
+    match = PHONE_PATTERN.fullmatch(value or "")
+    digits = sum(ch.isdigit() for ch in match["number"]) if match else 0
+    if digits not in PHONE_DIGITS:
+        raise ValidationError(
+            _(
+                "电话号码只能写数字、空格和短横线，分机号写在“转”后面，"
+                "例如 0437-3221234 或 0437-3221234 转 801。"
+            ),
+            code="invalid_phone",
+        )
 
 
 class Street(models.Model):
@@ -31,7 +56,9 @@ class Community(models.Model):
     )
     name = models.CharField(_("名称"), max_length=50)
     address = models.CharField(_("社区地址"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("联系电话"), max_length=30, blank=True, validators=[validate_community_phone]
+    )
 
     class Meta:
         verbose_name = _("社区")

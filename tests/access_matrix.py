@@ -320,6 +320,7 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
     },
     ("staff:access_log", ""): {"GET": staff_page(), "POST": staff_page()},
     ("staff:categories", ""): {"GET": community_page(), "POST": community_page()},
+    ("staff:community", ""): {"GET": community_page(), "POST": community_page()},
     ("staff:volunteers", ""): {"GET": community_page(), "POST": community_page()},
     ("staff:approve_volunteer", "registration"): {
         "GET": EVERYONE_405,

@@ -296,3 +296,70 @@ def test_workbench_menu_links_to_publishing(staff_client, community):
     response = staff_client.get(reverse("staff:index"))
 
     assert reverse("staff:publish_choose") in response.text
+
+
+def test_print_page_without_a_phone_has_no_phone_label(staff_client, community):
+    community.address = ""
+    community.save()
+
+    page = staff_client.get(url("publish_print", community)).text
+
+    assert "电话：" not in page and "社区地址：" not in page
+
+
+def test_print_page_without_a_phone_links_staff_to_set_it(staff_client, community):
+    page = staff_client.get(url("publish_print", community)).text
+
+    assert f"{reverse('staff:community')}?community={community.pk}" in page
+
+
+def test_print_page_with_a_phone_does_not_ask_for_it(staff_client, community):
+    community.phone = "0437-1234567"
+    community.save()
+
+    page = staff_client.get(url("publish_print", community)).text
+
+    assert reverse("staff:community") not in page
+
+
+def test_print_page_shows_the_community_address(staff_client, community):
+    community.address = "福阳路88号社区党群服务中心"
+    community.save()
+
+    page = staff_client.get(url("publish_print", community)).text
+
+    assert "社区地址：福阳路88号社区党群服务中心" in page
+
+
+def test_grid_worker_printing_is_not_sent_to_a_page_they_cannot_open(login, community, grid):
+    from accounts.models import StaffRole
+    from tests.factories import UserFactory
+
+    worker = UserFactory()
+    StaffRole.objects.create(
+        user=worker, role=StaffRole.Role.GRID_WORKER, community=community, grid=grid
+    )
+
+    page = login(worker).get(url("publish_print", community)).text
+
+    assert reverse("staff:community") not in page
+    assert "请社区工作人员在工作台填写" in page
+
+
+def test_text_ends_with_the_community_phone_and_address(staff_client, community):
+    community.phone = "0437-1234567"
+    community.address = "福阳路88号社区党群服务中心"
+    community.save()
+
+    text = wechat_text(staff_client.get(url("publish", community)))
+
+    assert text.endswith("咨询电话：0437-1234567\n社区地址：福阳路88号社区党群服务中心")
+
+
+def test_text_without_a_phone_says_nothing_about_one(staff_client, community):
+    community.address = ""
+    community.save()
+
+    text = wechat_text(staff_client.get(url("publish", community)))
+
+    assert "电话" not in text and "地址" not in text

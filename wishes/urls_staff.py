@@ -4,6 +4,7 @@ from django.urls import path
 
 from .views.staff import (
     categories,
+    community,
     core,
     dispatch,
     entry,
@@ -44,6 +45,7 @@ urlpatterns = [
     path("residents/<int:pk>/erase/", residents.erase, name="resident_erase"),
     path("access-log/", residents.access_log, name="access_log"),
     path("categories/", categories.categories, name="categories"),
+    path("community/", community.contact, name="community"),
     path("volunteers/", volunteers.volunteers, name="volunteers"),
     path(
         "volunteers/<int:pk>/approve/",

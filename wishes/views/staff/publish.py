@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts.scoping import scope_of
 from communities.models import Community
 
 from ... import policy
@@ -113,10 +114,11 @@ def wechat_text(request: HttpRequest, listing: PublishedList) -> str:
             % {"n": listing.hidden}
         )
     lines.append(_("全部心愿：%(url)s") % {"url": listing.list_url})
-    claim = _("认领方法：打开链接，登录后点“我来认领”（需先向本社区报到）。")
+    lines.append(_("认领方法：打开链接，登录后点“我来认领”（需先向本社区报到）。"))
     if community.phone:
-        claim += _("咨询电话：%(phone)s") % {"phone": community.phone}
-    lines.append(claim)
+        lines.append(_("咨询电话：%(phone)s") % {"phone": community.phone})
+    if community.address:
+        lines.append(_("社区地址：%(address)s") % {"address": community.address})
     return "\n".join(lines)
 
 
@@ -155,6 +157,7 @@ def publish(request, pk: int):
             "listing": listing,
             "text": wechat_text(request, listing),
             "several_communities": several,
+            "sets_contact": scope_of(request.user).runs(community.pk),
         },
     )
 
@@ -165,7 +168,12 @@ def print_list(request, pk: int):
     return render(
         request,
         "staff/publish_print.html",
-        {"community": community, "listing": published_list(request, community)},
+        {
+            "community": community,
+            "listing": published_list(request, community),
+            # A grid worker prints the list too, but the community's phone is not theirs to set.
+            "sets_contact": scope_of(request.user).runs(community.pk),
+        },
     )
 
 
