@@ -523,3 +523,117 @@ def test_non_staff_cannot_upload(login, resident, category):
     response = login(resident).post(IMPORT, {"file": xlsx([good_row()])})
     assert response.status_code == 403
     assert not Wish.objects.exists()
+
+
+# ----- submission dates: the list and the export -------------------------------------------
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+EXPORT = reverse("staff:export_wishes")
+LIST = reverse("staff:wishes")
+
+
+@pytest.fixture
+def july(community):
+    """Wishes submitted either side of July 2026's first and last midnight, Beijing time."""
+    moments = {
+        "六月最后一刻": datetime.datetime(2026, 6, 30, 23, 59, tzinfo=BEIJING),
+        "七月第一刻": datetime.datetime(2026, 7, 1, 0, 0, tzinfo=BEIJING),
+        "七月最后一晚": datetime.datetime(2026, 7, 31, 23, 30, tzinfo=BEIJING),
+        "八月第一刻": datetime.datetime(2026, 8, 1, 0, 0, tzinfo=BEIJING),
+    }
+    for title, moment in moments.items():
+        with time_machine.travel(moment, tick=False):
+            WishFactory(community=community, title=title)
+
+
+def exported_titles(response) -> set[str]:
+    return {row[3] for row in rows_of(response)[1:]}
+
+
+def listed_titles(response) -> set[str]:
+    return {wish.title for wish in response.context["wishes"]}
+
+
+def test_export_takes_the_days_submitted_both_included(staff_client, july):
+    response = staff_client.get(
+        EXPORT, {"submitted_from": "2026-07-01", "submitted_to": "2026-07-31"}
+    )
+
+    assert exported_titles(response) == {"七月第一刻", "七月最后一晚"}
+
+
+def test_a_wish_at_half_past_eleven_at_night_on_the_end_date_is_exported(staff_client, july):
+    response = staff_client.get(EXPORT, {"submitted_to": "2026-07-31"})
+
+    assert exported_titles(response) == {"六月最后一刻", "七月第一刻", "七月最后一晚"}
+
+
+def test_export_from_a_date_on(staff_client, july):
+    response = staff_client.get(EXPORT, {"submitted_from": "2026-07-31"})
+
+    assert exported_titles(response) == {"七月最后一晚", "八月第一刻"}
+
+
+def test_one_day_is_a_range_from_and_to_the_same_date(staff_client, july):
+    response = staff_client.get(
+        EXPORT, {"submitted_from": "2026-06-30", "submitted_to": "2026-06-30"}
+    )
+
+    assert exported_titles(response) == {"六月最后一刻"}
+
+
+def test_the_list_shows_what_the_export_exports(staff_client, july):
+    dates = {"submitted_from": "2026-07-01", "submitted_to": "2026-07-31", "q": "七月"}
+
+    listed = staff_client.get(LIST, dates)
+
+    assert listed_titles(listed) == exported_titles(staff_client.get(EXPORT, dates))
+    assert 'type="date"' in listed.text
+    assert (
+        f"{EXPORT}?submitted_from=2026-07-01&amp;submitted_to=2026-07-31&amp;q=%E4%B8%83%E6%9C%88"
+        in listed.text
+    )
+
+
+def test_a_start_after_the_end_is_a_form_error_and_keeps_the_dates(staff_client, july):
+    response = staff_client.get(
+        LIST, {"submitted_from": "2026-08-01", "submitted_to": "2026-07-01"}
+    )
+
+    assert response.status_code == 200
+    assert "开始日期 2026-08-01 晚于结束日期 2026-07-01，请重新选择。" in response.text
+    assert 'value="2026-08-01"' in response.text and 'value="2026-07-01"' in response.text
+
+
+def test_a_bad_date_is_a_form_error_and_keeps_what_was_typed(staff_client, july):
+    response = staff_client.get(LIST, {"submitted_from": "2026-13-45"})
+
+    assert response.status_code == 200
+    assert "请按“年-月-日”填写日期，例如 2026-07-01。" in response.text
+    assert 'value="2026-13-45"' in response.text
+
+
+def test_the_list_leaves_a_bad_date_out_and_keeps_the_other_filters(staff_client, july):
+    response = staff_client.get(LIST, {"submitted_from": "明天", "q": "七月"})
+
+    assert listed_titles(response) == {"七月第一刻", "七月最后一晚"}
+
+
+def test_exporting_with_bad_dates_goes_back_to_the_list_instead_of_a_file(staff_client, july):
+    query = {"submitted_from": "2026-08-01", "submitted_to": "2026-07-01", "status": "submitted"}
+
+    response = staff_client.get(EXPORT, query)
+
+    assert response.status_code == 302
+    assert (
+        response.url == f"{LIST}?submitted_from=2026-08-01&submitted_to=2026-07-01&status=submitted"
+    )
+    assert any("日期有误，没有导出" in str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_are_no_500(staff_client, july, day):
+    both = {"submitted_from": day, "submitted_to": day}
+    assert staff_client.get(EXPORT, {"submitted_from": day}).status_code == 200
+    assert staff_client.get(EXPORT, {"submitted_to": day}).status_code == 200
+    assert staff_client.get(LIST, both).status_code == 200

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import VolunteerRegistration
 from audit.records import record_contact_view
 
-from ... import policy, spreadsheets
+from ... import policy
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
 from ...models import Wish
@@ -169,13 +169,12 @@ def follow_up(request, pk: int):
 
 @staff_required
 def wish_list(request):
-    """Every wish of the chosen communities, filtered by status and keyword; exportable as is."""
+    """Every wish of the chosen communities, filtered by status, keyword and submission dates;
+    exportable as is."""
     communities, picked = chosen_communities(request)
     form = ExportForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    q = form.cleaned_data["q"] if form.is_valid() else ""
     wishes = (
-        spreadsheets.filter_wishes(area_wishes(request, communities), status=status, q=q)
+        form.filter(area_wishes(request, communities))
         .select_related("category", "community", "grid", "resident")
         .order_by("-created_at", "-pk")
     )

@@ -5,12 +5,15 @@ The work is done in the wishes/spreadsheets/ package; these views pass files and
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,8 +54,40 @@ class ImportForm(forms.Form):
         return upload
 
 
+# No wish is older or newer than these; past them a bound would only overflow a datetime.
+EARLIEST = datetime.date(1900, 1, 1)
+LATEST = datetime.date(9000, 1, 1)
+
+
+def submitted_between(
+    wishes: QuerySet[Wish], start: datetime.date | None, end: datetime.date | None
+) -> QuerySet[Wish]:
+    """Wishes submitted from `start` to `end`, Beijing dates, both days included."""
+    beijing = timezone.get_default_timezone()
+    if start and start > EARLIEST:
+        wishes = wishes.filter(
+            created_at__gte=datetime.datetime.combine(start, datetime.time.min, beijing)
+        )
+    if end and end < LATEST:
+        next_day = end + datetime.timedelta(days=1)
+        wishes = wishes.filter(
+            created_at__lt=datetime.datetime.combine(next_day, datetime.time.min, beijing)
+        )
+    return wishes
+
+
+class DateField(forms.DateField):
+    """A date picker on phones; what a browser without one sends is read as 2026-07-01."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {
+        "invalid": gettext_lazy("请按“年-月-日”填写日期，例如 2026-07-01。"),
+    }
+
+
 class ExportForm(forms.Form):
-    """Which wishes to export: one status and a keyword, on top of the community picker."""
+    """Which wishes to list and export: a status, a keyword and the days they were submitted,
+    on top of the community picker."""
 
     status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
     q = forms.CharField(
@@ -61,11 +96,45 @@ class ExportForm(forms.Form):
         max_length=50,
         help_text=gettext_lazy("心愿标题、居民姓名、电话、住址或编号，可不填。"),
     )
+    submitted_from = DateField(label=gettext_lazy("提交日期从"), required=False)
+    submitted_to = DateField(label=gettext_lazy("提交日期到"), required=False)
+
+    DATES = ("submitted_from", "submitted_to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("全部状态")), *Wish.Status.choices]
         self.helper = submit_free_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error(
+                "submitted_to",
+                _("开始日期 %(start)s 晚于结束日期 %(end)s，请重新选择。")
+                % {"start": start.isoformat(), "end": end.isoformat()},
+            )
+            cleaned.pop("submitted_from", None)  # a range the wrong way round is no range
+        return cleaned
+
+    @property
+    def date_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.DATES]
+
+    @property
+    def bad_dates(self) -> bool:
+        return self.is_bound and any(name in self.errors for name in self.DATES)
+
+    def filter(self, wishes: QuerySet[Wish]) -> QuerySet[Wish]:
+        """The wishes these filters leave; a filter that is not valid is left out (the form
+        says why)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # none at all when nothing was submitted
+        wishes = spreadsheets.filter_wishes(
+            wishes, status=data.get("status", ""), q=data.get("q", "")
+        )
+        return submitted_between(wishes, data.get("submitted_from"), data.get("submitted_to"))
 
 
 @staff_required
@@ -123,13 +192,13 @@ def export_wishes(request):
     """The wishes of the chosen communities, filtered as the list was, one row each."""
     communities, picked = chosen_communities(request)
     form = ExportForm(request.GET)
-    # An invalid filter (unknown status, a NUL byte) is dropped rather than an error page.
-    filters = (
-        {name: form.cleaned_data.get(name, "") for name in ("status", "q")}
-        if (form.is_valid())
-        else {"status": "", "q": ""}
-    )
-    wishes = list(spreadsheets.wishes_for_export(area_wishes(request, communities), **filters))
+    if form.bad_dates:
+        # A file that does not match what was asked for is worse than none: back to the list,
+        # which shows what is wrong with the dates and keeps what was typed.
+        messages.error(request, _("日期有误，没有导出。请改正日期后再导出。"))
+        return redirect(f"{reverse('staff:wishes')}?{request.GET.urlencode()}")
+    # Any other invalid filter (unknown status, a NUL byte) is dropped rather than an error page.
+    wishes = list(spreadsheets.wishes_for_export(form.filter(area_wishes(request, communities))))
     record_contact_export(request.user, (wish.resident for wish in wishes), how="export_wishes")
     today = timezone.localdate().isoformat()
     name = _("%(scope)s心愿-%(date)s.xlsx") % {"scope": picked or "", "date": today}
