@@ -343,3 +343,66 @@ def test_staff_see_only_their_own_places_in_the_admin(staff_client, other_commun
     assert "别处的网格" not in page and "别处的单位" not in page
     if model in {"community", "grid", "street"}:
         assert other_community.name not in page and other_community.street.name not in page
+
+
+# ----- the wish list: filters by place, columns that fit a laptop -------------------------
+
+
+def filter_choices(response, title: str) -> list[str]:
+    """The choices of one filter in the sidebar, as the person reads them."""
+    for spec in response.context["cl"].filter_specs:
+        if str(spec.title) == title:
+            return [str(choice["display"]) for choice in spec.choices(response.context["cl"])]
+    return []
+
+
+def test_staff_filter_the_wish_list_by_their_own_grids_only(
+    staff_client, community, grid, submitted, elsewhere
+):
+    from tests.factories import GridFactory
+
+    WishFactory(community=community, grid=grid)
+    foreign = GridFactory(community=elsewhere.community, name="新兴第一网格")
+    WishFactory(community=elsewhere.community, grid=foreign)
+
+    choices = filter_choices(staff_client.get(CHANGELIST), "网格")
+
+    assert "福阳社区 · 明珠花园第二网格" in choices
+    assert not any("新兴" in choice for choice in choices)
+
+
+def test_the_grid_filter_narrows_the_list(staff_client, community, grid, submitted):
+    on_grid = WishFactory(community=community, grid=grid)
+
+    response = staff_client.get(CHANGELIST, {"grid__id__exact": grid.pk})
+
+    assert list(response.context["cl"].result_list) == [on_grid]
+
+
+def test_street_admin_filters_by_their_own_communities_only(
+    login, street_admin, street, submitted, elsewhere
+):
+    WishFactory(community=CommunityFactory(street=street, name="明珠社区"))
+
+    choices = filter_choices(login(street_admin).get(CHANGELIST), "社区")
+
+    assert {"福阳社区", "明珠社区"} <= set(choices) and "新兴社区" not in choices
+
+
+def test_the_list_has_few_short_columns_so_none_hides_behind_the_filters(
+    staff_client, community, grid
+):
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 1, 30, tzinfo=datetime.UTC)):
+        WishFactory(community=community, grid=grid, title="一台电暖器", priority="urgent")
+
+    response = staff_client.get(CHANGELIST)
+    page = response.content.decode()
+
+    assert len(response.context["cl"].list_display) <= 7  # with the selection checkbox
+    assert '一台电暖器 <span class="urgent-mark">紧急</span>' in page
+    assert '福阳社区<br><span class="quiet">明珠花园第二网格</span>' in page
+    assert ">2026-07-01<" in page  # a date without the time

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -62,15 +64,16 @@ class WishEventInline(StaffReadOnlyInline):
 class WishAdmin(RoleScopedAdmin):
     staff_can_add = True
     staff_can_change = True
+    # Few, short columns: on a 1280 px screen the whole table fits between the menu and the
+    # filters, so no column hides behind a scroll bar (static/css/admin.css). Urgency is a
+    # mark by the title (and a filter), the grid sits under its community, the date has no time.
     list_display = [
-        "title",
+        "headline",
         "category",
         "status",
-        "priority",
-        "community",
-        "grid_name",
+        "place",
         "resident",
-        "created_at",
+        "submitted_on",
     ]
     # Related filters list only what the user's scoped queryset holds, not every community.
     list_filter = [
@@ -81,6 +84,7 @@ class WishAdmin(RoleScopedAdmin):
         "channel",
         "target_group",
         ("community", admin.RelatedOnlyFieldListFilter),
+        ("grid", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["title", "description", "resident__name", "resident__phone"]
     list_select_related = ["category", "community", "grid", "resident"]
@@ -146,9 +150,21 @@ class WishAdmin(RoleScopedAdmin):
         ]
         return [*self.fieldsets, (_("进度（只能通过操作改变）"), {"fields": filled})]
 
-    @admin.display(description=_("网格"), ordering="grid__name")
-    def grid_name(self, obj):
-        return obj.grid.name if obj.grid_id else "-"
+    @admin.display(description=_("心愿标题"), ordering="title")
+    def headline(self, obj):
+        if obj.is_urgent:
+            return format_html('{} <span class="urgent-mark">{}</span>', obj.title, _("紧急"))
+        return obj.title
+
+    @admin.display(description=_("社区 · 网格"), ordering="community__name")
+    def place(self, obj):
+        if not obj.grid_id:
+            return obj.community.name
+        return format_html('{}<br><span class="quiet">{}</span>', obj.community.name, obj.grid.name)
+
+    @admin.display(description=_("提交日期"), ordering="created_at")
+    def submitted_on(self, obj):
+        return formats.date_format(timezone.localtime(obj.created_at), "Y-m-d")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
