@@ -20,6 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wishes.quotes import quoted
+
 if TYPE_CHECKING:
     from .models import Notice
 
@@ -115,9 +117,15 @@ def _thanked(params):
 
 def _event(params):
     return _(
-        "您认领的心愿“%(title)s”将在集中兑现活动“%(event)s”中交付：%(when)s，地点%(place)s。"
+        "您认领的心愿“%(title)s”将在集中兑现活动%(event)s中交付：%(when)s，地点%(place)s。"
         "请按时到场并扫码签到。"
-    ) % _Params({**params, "when": _when(params["starts_at"]) if params.get("starts_at") else ""})
+    ) % _Params(
+        {
+            **params,
+            "event": quoted(params.get("event") or ""),
+            "when": _when(params["starts_at"]) if params.get("starts_at") else "",
+        }
+    )
 
 
 def _registration(params):

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from communities.models import Organisation as OrganisationModel
 from wishes.lifecycle import Status
 from wishes.models import Claim, Wish
+from wishes.models.wish import in_page_language
 
 from .models import ServiceHours
 
@@ -335,11 +336,15 @@ def breakdown(scope: Scope, period: Period, by: str, *, reach: Reach | None = No
         "grid": ("grid__name", None),
     }
     name, choices = field_for[by]
+    # A category's English name belongs to its (unique) Chinese one: reading it along does not
+    # split the groups, and gives the label for a page read in English.
+    english = "category__name_en" if by == "category" else None
+    fields = [name, english] if english else [name]
     valid = ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
     rows = (
         cohort(scope, period, reach)
         .filter(valid)
-        .values(name)
+        .values(*fields)
         .annotate(
             collected=Count("pk"),
             fulfilled=Count("pk", filter=Q(status__in=FULFILLED)),
@@ -348,10 +353,18 @@ def breakdown(scope: Scope, period: Period, by: str, *, reach: Reach | None = No
         .order_by("-collected", name)
     )
     labels = dict(choices.choices) if choices else {}
+
+    def label(row: dict) -> str:
+        if not row[name]:
+            return _("未填写")
+        if english:
+            return in_page_language(row[name], row[english] or "")
+        return str(labels.get(row[name], row[name]))
+
     return [
         {
             "key": row[name] or "",
-            "label": str(labels.get(row[name], row[name])) if row[name] else _("未填写"),
+            "label": label(row),
             "collected": row["collected"],
             "fulfilled": row["fulfilled"],
             "closed": row["closed"],

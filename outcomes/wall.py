@@ -98,7 +98,7 @@ def story_of(wish: Wish) -> Story:
         name=wish.masked_name,
         community=wish.community.name,
         street=wish.community.street.name,
-        category=wish.category.name,
+        category=wish.category.label,
         fulfilled_on=timezone.localdate(fulfilled_at) if fulfilled_at else None,
         credit=credit_for(wish.helpers[0] if wish.helpers else None),
         photos=photos,

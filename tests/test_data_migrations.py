@@ -132,3 +132,36 @@ def test_shared_event_photos_move_to_the_event_and_notes_lose_the_shared_text(
     assert list(Photo.objects.values_list("image", flat=True)) == ["wish-photos/own.jpg"]
     assert Wish.objects.get(pk=first.pk).fulfil_note == "在集中兑现活动“七一”中兑现。"
     assert set(WishEvent.objects.values_list("audience", flat=True)) == {"staff"}
+
+
+@pytest.fixture
+def before_category_english():
+    apps = migrate([("wishes", "0010_category_english_names")])
+    yield apps
+    migrate(latest())
+
+
+def test_the_default_categories_get_their_english_and_edits_are_kept(before_category_english):
+    Category = before_category_english.get_model("wishes", "Category")
+
+    def category(name, help_text, **fields):
+        Category.objects.update_or_create(name=name, defaults={"help_text": help_text, **fields})
+
+    category("生活物资", "米面油、衣被、家电等日常生活用品。请写清数量和规格，例如“大米10斤”。")
+    category("学习用品", "书包、文具。请写明孩子就读的学校。")  # a superuser rewrote the help
+    category(
+        "其他", "以上类别都不合适时选这里，请尽量说清楚需要什么帮助。", name_en="Anything else"
+    )
+    category("助残服务", "陪同出行、代购药品等。")  # not one of the defaults
+
+    target = [("wishes", "0011_english_for_default_categories")]
+    migrate(target)
+    Category = (
+        MigrationExecutor(connection)
+        .loader.project_state(target)
+        .apps.get_model("wishes", "Category")
+    )
+    english = {c.name: (c.name_en, c.help_text_en[:14]) for c in Category.objects.all()}
+    assert english["生活物资"] == ("Daily necessities", "Everyday essen")
+    assert english["学习用品"] == ("School supplies", "")  # the English would not match the help
+    assert (english["其他"][0], english["助残服务"]) == ("Anything else", ("", ""))

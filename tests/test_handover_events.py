@@ -425,3 +425,134 @@ def test_a_volunteer_of_the_organiser_can_be_added_by_staff(
     member = make_volunteer(other_community, organisation=organisation, username="branch")
     staff_client.post(url("staff:event_attendee_add", event.pk), {"user": member.pk})
     assert event.attendances.filter(user=member).exists()
+
+
+# ----- quotation marks: a title that brings its own is not quoted again ----------------------
+
+QUOTED_TITLE = "“七一”主题党日微心愿集中兑现"
+
+
+@pytest.fixture
+def july_first(event):
+    event.title = QUOTED_TITLE
+    event.save()
+    return event
+
+
+def no_doubled_quotes(text: str) -> bool:
+    return "““" not in text and "””" not in text and "”“" not in text
+
+
+@pytest.mark.parametrize(
+    "title, shown",
+    [
+        ("七一主题党日微心愿集中兑现", "“七一主题党日微心愿集中兑现”"),
+        (QUOTED_TITLE, QUOTED_TITLE),
+        ("“七一主题党日”", "“七一主题党日”"),
+        ('"七一"主题党日', '"七一"主题党日'),
+        ("「七一」主题党日", "「七一」主题党日"),
+        ("‘七一’主题党日", "“‘七一’主题党日”"),  # single marks nest inside double ones
+    ],
+)
+def test_a_title_is_quoted_once(title, shown):
+    from wishes.quotes import quoted
+
+    assert quoted(title) == shown
+
+
+def test_signing_in_early_names_a_quoted_event_once(login, volunteer, july_first):
+    with at(8, 29):
+        page = login(volunteer).post(url("wishes:event", july_first.short_code)).text
+
+    assert "签到还没有开始：“七一”主题党日微心愿集中兑现从7月1日 08:30起可以签到。" in page
+    assert no_doubled_quotes(page)
+
+
+def test_signing_in_late_names_a_quoted_event_once(login, volunteer, july_first):
+    with at(11, 1):
+        page = login(volunteer).post(url("wishes:event", july_first.short_code)).text
+
+    assert "“七一”主题党日微心愿集中兑现已于7月1日 11:00结束" in page
+    assert no_doubled_quotes(page)
+
+
+def test_a_wish_in_a_quoted_event_is_refused_naming_it_once(event, claimed, community):
+    other = HandoverEvent.objects.create(
+        community=community, title=QUOTED_TITLE, place="社区", starts_at=STARTS, ends_at=ENDS
+    )
+    other.attach([claimed])
+
+    with pytest.raises(WishError) as refused:
+        event.attach([claimed])
+
+    assert "“一袋大米”已经加入了活动“七一”主题党日微心愿集中兑现" in str(refused.value)
+    assert no_doubled_quotes(str(refused.value))
+
+
+def test_the_holder_hears_of_a_quoted_event_once(july_first, claimed, volunteer):
+    from notices.models import Notice
+
+    july_first.attach([claimed])
+
+    text = Notice.objects.get(user=volunteer, kind="event_attached").render()
+    assert "将在集中兑现活动“七一”主题党日微心愿集中兑现中交付" in text
+    assert no_doubled_quotes(text)
+
+
+def test_the_holder_hears_of_a_plain_event_in_quotes(attached, volunteer):
+    from notices.models import Notice
+
+    text = Notice.objects.get(user=volunteer, kind="event_attached").render()
+
+    assert "将在集中兑现活动“七一主题党日微心愿集中兑现”中交付" in text
+
+
+def test_each_wish_fulfilled_at_a_quoted_event_names_it_once(
+    staff_client, july_first, claimed, claimed_too
+):
+    july_first.attach([claimed, claimed_too])
+
+    fulfil(staff_client, july_first)
+
+    claimed.refresh_from_db()
+    assert claimed.fulfil_note == "在集中兑现活动“七一”主题党日微心愿集中兑现中兑现。"
+    assert claimed.events.get(action="fulfil").note == claimed.fulfil_note
+
+
+def test_a_plain_event_is_still_quoted_in_the_note(staff_client, attached, claimed):
+    fulfil(staff_client, attached)
+
+    claimed.refresh_from_db()
+    assert claimed.fulfil_note == "在集中兑现活动“七一主题党日微心愿集中兑现”中兑现。"
+
+
+def test_the_calendar_file_carries_the_title_as_typed(login, volunteer, july_first):
+    body = login(volunteer).get(url("wishes:event_calendar", july_first.short_code))
+
+    assert "SUMMARY:“七一”主题党日微心愿集中兑现" in body.content.decode()
+
+
+def test_the_workbench_and_sign_in_pages_show_a_quoted_title_once(
+    login, staff_client, volunteer, july_first, claimed
+):
+    july_first.attach([claimed])
+    pages = [
+        staff_client.get(url("staff:events")).text,
+        staff_client.get(url("staff:event", july_first.pk)).text,
+        staff_client.get(url("staff:event_fulfil", july_first.pk)).text,
+        login(volunteer).get(url("wishes:event", july_first.short_code)).text,
+    ]
+
+    assert all(QUOTED_TITLE in page and no_doubled_quotes(page) for page in pages)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the sign-in success message is written in wishes/views/events.py, which this change "
+    "was not to touch: it should say _('签到成功！欢迎参加%(title)s。') with quoted(event.title)",
+)
+def test_the_welcome_after_signing_in_names_a_quoted_event_once(login, volunteer, july_first):
+    with at(8, 50):
+        response = login(volunteer).post(url("wishes:event", july_first.short_code))
+
+    assert message_texts(response) == ["签到成功！欢迎参加“七一”主题党日微心愿集中兑现。"]

@@ -28,11 +28,18 @@ class CategoryAdmin(RoleScopedAdmin):
     """The city-wide catalogue: superusers edit it; staff read it and hide categories for their
     own community on the workbench (每个社区只管自己的)."""
 
-    list_display = ["name", "help_text", "order", "is_active"]
+    list_display = ["name", "name_en", "help_text", "order", "is_active"]
     # Editable in the list only with Django's change permission, which staff roles lack.
     list_editable = ["order", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
+    fields = ["name", "help_text", "name_en", "help_text_en", "order", "is_active", "hidden_in"]
     filter_horizontal = ["hidden_in"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The help texts are sentences: room to read them whole while writing the English.
+        if db_field.name in ("help_text", "help_text_en"):
+            kwargs["widget"] = admin.widgets.AdminTextareaWidget(attrs={"rows": 2})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ClaimInline(StaffReadOnlyInline):

@@ -8,6 +8,7 @@ from communities.models import Organisation
 
 from .images import sanitise_photo
 from .models import Category, Wish, WishPhoto
+from .models.wish import in_page_language
 
 
 class ReasonForm(forms.Form):
@@ -139,12 +140,13 @@ class WishForm(forms.ModelForm):
         categories = Category.objects.offered_in(self.instance.community_id)
         self.fields["category"].queryset = categories
         self.fields["category"].empty_label = _("请选择类别")
+        colon = in_page_language("：", ": ")
         self.fields["category"].help_text = format_html(
             '<ul class="category-help list-unstyled mb-0">{}</ul>',
             format_html_join(
                 "",
-                '<li data-category="{}"><strong>{}</strong>：{}</li>',
-                ((c.pk, c.name, c.help_text) for c in categories if c.help_text),
+                '<li data-category="{}"><strong>{}</strong>{}{}</li>',
+                ((c.pk, c.label, colon, c.display_help) for c in categories if c.display_help),
             ),
         )
         self.fields["kind"].choices = [

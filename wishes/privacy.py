@@ -89,7 +89,7 @@ def resident_record(resident: Resident) -> dict[str, Any]:
                 "id": wish.pk,
                 "title": wish.title,
                 "description": wish.description,
-                "category": wish.category.name,
+                "category": wish.category.label,
                 "kind": wish.get_kind_display(),
                 "status": wish.get_status_display(),
                 "channel": wish.get_channel_display(),
@@ -287,7 +287,7 @@ def erase_resident(resident: Resident, *, by: User, reason: str) -> None:
         )
         for wish in wishes.select_related("category"):
             Wish.objects.filter(pk=wish.pk).update(
-                title=_("%(category)s心愿（个人信息已删除）") % {"category": wish.category.name},
+                title=_("%(category)s心愿（个人信息已删除）") % {"category": wish.category.label},
                 description=_("（个人信息已按居民要求删除）"),
                 public_consent=False,
                 reject_reason="",

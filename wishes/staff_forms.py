@@ -30,7 +30,7 @@ class ApproveForm(forms.Form):
         if categories is None:
             categories = list(Category.objects.filter(is_active=True))
         self.categories = {category.pk: category for category in categories}
-        self.fields["category"].choices = [(c.pk, c.name) for c in categories]
+        self.fields["category"].choices = [(c.pk, c.label) for c in categories]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 

@@ -25,6 +25,7 @@ from communities.models import Community, Organisation
 
 from ..images import random_name, sanitise_photo, sanitised_if_new
 from ..lifecycle import Status, WishError
+from ..quotes import quoted
 from .records import WishEvent, WishPhoto
 from .wish import Wish
 
@@ -175,14 +176,14 @@ class HandoverEvent(models.Model):
         state = self.sign_in_state()
         if state == "early":
             raise WishError(
-                _("签到还没有开始：“%(title)s”从%(opens)s起可以签到。")
-                % {"title": self.title, "opens": _when(self.sign_in_opens_at)},
+                _("签到还没有开始：%(title)s从%(opens)s起可以签到。")
+                % {"title": quoted(self.title), "opens": _when(self.sign_in_opens_at)},
                 code="state",
             )
         if state == "closed":
             raise WishError(
-                _("“%(title)s”已于%(ends)s结束，签到已关闭。如确实到场，请联系社区工作人员补签。")
-                % {"title": self.title, "ends": _when(self.ends_at)},
+                _("%(title)s已于%(ends)s结束，签到已关闭。如确实到场，请联系社区工作人员补签。")
+                % {"title": quoted(self.title), "ends": _when(self.ends_at)},
                 code="state",
             )
         return self._attend(user, by=None)
@@ -251,8 +252,8 @@ class HandoverEvent(models.Model):
                 )
             elif wish.pk in busy:
                 problems.append(
-                    _("“%(title)s”已经加入了活动“%(event)s”")
-                    % {"title": wish.title, "event": busy[wish.pk]}
+                    _("%(title)s已经加入了活动%(event)s")
+                    % {"title": quoted(wish.title), "event": quoted(busy[wish.pk])}
                 )
         if problems:
             raise WishError(
@@ -333,7 +334,7 @@ class HandoverEvent(models.Model):
             raise WishError(
                 _("最多上传%(n)d张照片。") % {"n": WishPhoto.MAX_PER_REPORT}, code="invalid"
             )
-        default_note = str(_("在集中兑现活动“%(title)s”中兑现。") % {"title": self.title})
+        default_note = str(_("在集中兑现活动%(title)s中兑现。") % {"title": quoted(self.title)})
         stored: list[tuple[Any, str]] = []
         try:
             with transaction.atomic():

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Resident, mask_name
@@ -22,6 +24,13 @@ from .records import Claim
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def in_page_language(chinese: str, english: str) -> str:
+    """The English form on a page read in English when there is one, else the Chinese."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return chinese
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -44,6 +53,18 @@ class Category(models.Model):
         blank=True,
         help_text=_("居民填写心愿时在表单上看到的说明。"),
     )
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=60,
+        blank=True,
+        help_text=_("页面为英文时显示；不填则显示中文名称。导入表格也接受这个名称。"),
+    )
+    help_text_en = models.CharField(
+        _("英文填写提示"),
+        max_length=300,
+        blank=True,
+        help_text=_("页面为英文时显示；不填则显示中文填写提示。"),
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     hidden_in = models.ManyToManyField(
@@ -60,9 +81,29 @@ class Category(models.Model):
         verbose_name = _("心愿类别")
         verbose_name_plural = _("心愿类别")
         ordering = ["order", "name"]
+        constraints = [
+            # The spreadsheet import finds a category by its English name too.
+            models.UniqueConstraint(
+                Lower("name_en"),
+                condition=~Q(name_en=""),
+                name="category_english_name_unique",
+                violation_error_message=_("已有类别使用这个英文名称。"),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        # Every page, form choice and message showing a category goes through here.
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name people read: English on an English page when there is one."""
+        return in_page_language(self.name, self.name_en)
+
+    @property
+    def display_help(self) -> str:
+        """The help text on the wish form, in the page's language when there is one."""
+        return in_page_language(self.help_text, self.help_text_en)
 
 
 class WishQuerySet(models.QuerySet):

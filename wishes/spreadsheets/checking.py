@@ -92,6 +92,10 @@ class _RowChecker:
             c.pk for c in community_policy.run_by(user).filter(pk__in=[c.pk for c in communities])
         }
         self.categories = {category.name: category for category in Category.objects.all()}
+        # The template lists the Chinese names, but a sheet filled in English is as clear.
+        self.english_categories = {
+            c.name_en.casefold(): c for c in self.categories.values() if c.name_en
+        }
         self.active_categories = [c.name for c in self.categories.values() if c.is_active]
         self.choices = _choice_lists()
 
@@ -224,7 +228,7 @@ class _RowChecker:
     def _category(self, name: str, fail) -> Category | None:
         if not name:
             return None
-        category = self.categories.get(name)
+        category = self.categories.get(name) or self.english_categories.get(name.casefold())
         allowed = "、".join(self.active_categories)
         if category is None:
             fail(

@@ -106,7 +106,7 @@ def wishes_workbook(wishes: Iterable[Wish]) -> Workbook:
                     wish.community.name,
                     wish.grid.name if wish.grid else "",
                     wish.title,
-                    wish.category.name,
+                    wish.category.label,
                     wish.get_kind_display(),
                     wish.get_priority_display(),
                     wish.get_status_display(),
