@@ -36,6 +36,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "config.apps.SiteConfig",  # first: plain form messages before any form is built
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
