@@ -156,6 +156,11 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": outcome(404, resident=200, our_staff=200),
         "POST": outcome(404, resident=200, our_staff=200),
     },
+    # a photo kept for a form sent back with a mistake: its owner's alone
+    ("wishes:held_photo", "held_photo"): {
+        "GET": outcome(404, resident=200),
+        "POST": outcome(404, resident=200),
+    },
     ("wishes:new", ""): {
         "GET": outcome(403, anon="login", residents=200),
         "POST": outcome(403, anon="login", residents=200),

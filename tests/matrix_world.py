@@ -41,6 +41,7 @@ from wishes.models import (
     EventPhoto,
     FollowUp,
     HandoverEvent,
+    HeldPhoto,
     RejectionReason,
     Wish,
     WishPhoto,
@@ -194,6 +195,7 @@ def build_world() -> World:
     event.attach([o["claimed"]])
     o["attendance"] = event.add_attendee(u["volunteer"], by=staff)
     o["event_photo"] = EventPhoto.objects.create(event=event, image=png("yellow"))
+    o["held_photo"] = HeldPhoto.objects.create(owner=u["resident"], image=png("green"))
     o["registration"] = VolunteerRegistration.objects.get(volunteer__user=u["pending"])
     o["unconfirmed_profile"] = profile
     o["reason"] = RejectionReason.objects.create(community=community, text="不在服务范围")

@@ -153,6 +153,7 @@ def path_for(name: str, record: str, route: Route, world: World) -> str:
         "attendance_pk": lambda: world["attendance"].pk,
         "resident_pk": lambda: world["person"].pk,
         "member_pk": lambda: world["unconfirmed_profile"].pk,
+        "key": lambda: obj.key,
     }
     kwargs = {}
     for param in route.params:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from notices.service import notify, staff_of
 
 from .lifecycle import Status, WishError
-from .models import Claim, Wish
+from .models import Claim, HeldPhoto, Wish
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class SweepReport:
     escalated: list[int] = field(default_factory=list)
     awaiting_confirmation: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    held_photos_removed: int = 0
 
 
 def sweep(now: datetime.datetime | None = None) -> SweepReport:
@@ -118,6 +119,9 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
             days=(now - wish.fulfilled_at).days,
         )
         report.awaiting_confirmation.append(wish.pk)
+
+    # Photos held for a form nobody sent again (wishes/held_photos.py) go after a day.
+    report.held_photos_removed = HeldPhoto.objects.stale().discard()
     return report
 
 

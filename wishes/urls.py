@@ -9,6 +9,7 @@ urlpatterns = [
     path("wishes/", public.WishListView.as_view(), name="list"),
     path("wishes/<int:pk>/", public.wish_detail, name="detail"),
     path("wishes/<int:pk>/photos/<int:photo_pk>/", public.photo, name="photo"),
+    path("photos/held/<uuid:key>/", public.held_photo, name="held_photo"),
     # 群众点单: residents
     path("wishes/new/", resident.wish_create, name="new"),
     path("wishes/mine/", resident.MyWishesView.as_view(), name="mine"),

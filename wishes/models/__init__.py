@@ -1,4 +1,5 @@
 from .handover import EventAttendance, EventPhoto, HandoverEvent
+from .held import HeldPhoto
 from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
 from .staff import DEFAULT_REJECTION_REASONS, RejectionReason
 from .wish import Category, Wish, WishQuerySet
@@ -11,6 +12,7 @@ __all__ = [
     "EventPhoto",
     "FollowUp",
     "HandoverEvent",
+    "HeldPhoto",
     "RejectionReason",
     "Wish",
     "WishEvent",

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from .. import policy
+from .. import held_photos, policy, submission
 from ..forms import ConfirmForm, WishForm, WithdrawForm
 from ..models import Wish, WishEvent
 from .base import cannot, perform, visible_wish
@@ -37,15 +38,31 @@ def wish_create(request):
         channel=Wish.Channel.ONLINE,
         entered_by=request.user,
     )
-    form = WishForm(request.POST or None, request.FILES or None, instance=draft)
-    if request.method == "POST" and form.is_valid():
-        wish = form.save(commit=False)
-        wish.save_submitted(by=request.user, photos=form.cleaned_data["photo"])
-        messages.success(
-            request, _("心愿已提交，社区工作人员审核后会发布到心愿清单。您可以在这里查看进度。")
-        )
+    if request.method == "POST" and submission.sent_before(request):
+        messages.info(request, SENT_ALREADY)
         return redirect("wishes:mine")
-    return render(request, "wishes/wish_form.html", {"form": form, "resident": resident})
+    held = held_photos.held_in(request)
+    form = WishForm(request.POST or None, request.FILES or None, instance=draft, held=len(held))
+    if request.method == "POST":
+        if form.is_valid():
+            photos = [photo.as_upload() for photo in held] + form.cleaned_data["photo"]
+            _wish, new = submission.save_once(request, form, photos=photos)
+            held_photos.discard(held)
+            if new:
+                messages.success(
+                    request,
+                    _("心愿已提交，社区工作人员审核后会发布到心愿清单。您可以在这里查看进度。"),
+                )
+            else:
+                messages.info(request, SENT_ALREADY)
+            return redirect("wishes:mine")
+        held = held + held_photos.hold(request, form, "photo")
+    return render(
+        request, "wishes/wish_form.html", {"form": form, "resident": resident, "held": held}
+    )
+
+
+SENT_ALREADY = gettext_lazy("这个心愿刚才已经提交过了，不会重复提交。您可以在这里查看进度。")
 
 
 class MyWishesView(LoginRequiredMixin, ListView):

@@ -14,5 +14,6 @@ class Command(BaseCommand):
             f"released {len(report.released)}, declined {len(report.declined)}, "
             f"escalated {len(report.escalated)}, "
             f"awaiting confirmation {len(report.awaiting_confirmation)}, "
-            f"skipped {len(report.skipped)}"
+            f"skipped {len(report.skipped)}, "
+            f"held photos removed {report.held_photos_removed}"
         )

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from ... import policy
+from ... import policy, submission
 from ...models import Wish
 from ...staff_forms import ResidentForm, ResidentSearchForm, StaffWishForm
 from .base import staff_required
@@ -60,16 +60,21 @@ def enter_wish(request, resident_pk: int):
         entered_by=request.user,
         channel=Wish.Channel.VISIT,
     )
+    if request.method == "POST" and (earlier := submission.sent_before(request)):
+        messages.info(request, _("这个心愿刚才已经登记过了，不会重复登记。"))
+        return redirect("staff:wish", earlier.pk)
     form = StaffWishForm(
         request.POST or None, instance=draft, grids=policy.communities.grids(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        wish = form.save(commit=False)
-        wish.save_submitted(by=request.user)
-        messages.success(
-            request,
-            _("已为%(name)s登记心愿“%(title)s”，现在可以审核。")
-            % {"name": resident, "title": wish.title},
-        )
+        wish, new = submission.save_once(request, form)
+        if new:
+            messages.success(
+                request,
+                _("已为%(name)s登记心愿“%(title)s”，现在可以审核。")
+                % {"name": resident, "title": wish.title},
+            )
+        else:
+            messages.info(request, _("这个心愿刚才已经登记过了，不会重复登记。"))
         return redirect("staff:wish", wish.pk)
     return render(request, "staff/entry_wish.html", {"form": form, "resident": resident})

@@ -396,6 +396,12 @@ def bulk_fulfil(request, pk: int):
                 _("已集中兑现 %(n)d 个心愿，等待心愿人确认。") % {"n": len(done)},
             )
             return redirect("staff:event", pk=event.pk)
+    if request.method == "POST" and request.FILES:
+        # A browser cannot refill file inputs: say so plainly rather than drop them silently.
+        messages.warning(
+            request,
+            _("请改正下面标出的问题。刚才选的照片没有保存，改好后请重新选择照片再提交。"),
+        )
     return render(
         request,
         "staff/events_fulfil.html",
