@@ -286,6 +286,13 @@ class ProfileForm(forms.ModelForm):
                 widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
                 help_text=_("只有社区和认领您心愿的志愿者能看到，方便送到家。"),
             )
+            self.fields["address_as"] = forms.CharField(
+                label=_("希望志愿者怎么称呼您"),
+                max_length=20,
+                required=False,
+                initial=resident.address_as,
+                help_text=_("如：王叔叔、李阿姨。不填就称“王先生/王女士”。"),
+            )
         self.helper = submit_free_helper()
 
     def clean_phone(self) -> str:
@@ -310,9 +317,10 @@ class ProfileForm(forms.ModelForm):
         if self.resident is None:
             return
         self.resident.address = self.cleaned_data.get("address", self.resident.address)
+        self.resident.address_as = self.cleaned_data.get("address_as", self.resident.address_as)
         if self.resident.phone == (self.old_phone or ""):
             self.resident.phone = user.phone or ""
-        self.resident.save(update_fields=["address", "phone"])
+        self.resident.save(update_fields=["address", "address_as", "phone"])
 
 
 class JoinCommunityForm(forms.Form):

@@ -212,6 +212,12 @@ class Resident(models.Model):
         verbose_name=_("网格"),
     )
     address = models.CharField(_("住址"), max_length=200, blank=True)
+    address_as = models.CharField(
+        _("怎么称呼"),
+        max_length=20,
+        blank=True,
+        help_text=_("志愿者上门时这样称呼，如：王叔叔、李阿姨。不填就称“王先生/王女士”。"),
+    )
     situation = models.CharField(
         _("家庭情况"), max_length=20, choices=Situation.choices, blank=True
     )
@@ -242,6 +248,12 @@ class Resident(models.Model):
     def masked_name(self) -> str:
         """张** or 王女士: enough for a volunteer to greet, too little to look up."""
         return mask_name(self.name, self.gender)
+
+    @property
+    def greeting(self) -> str:
+        """Whom a volunteer at the door asks for: 王叔叔 as staff or the resident set it,
+        else 王先生 / 王女士 / 王* (never the full name)."""
+        return self.address_as.strip() or self.masked_name
 
 
 # Two-character surnames, so 欧阳修 becomes 欧阳* and not 欧**.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +22,7 @@ from .forms import (
     PHONE_TAKEN,
     BecomeVolunteerForm,
     JoinCommunityForm,
+    LoginForm,
     OrganisationForm,
     ProfileForm,
     RegistrationForm,
@@ -28,6 +31,20 @@ from .forms import (
 from .models import Resident, User, VolunteerProfile, VolunteerRegistration
 
 BACKEND = "accounts.backends.PhoneOrUsernameBackend"
+
+
+class LoginView(auth_views.LoginView):
+    """Log in by phone or username; staff land on their workbench, everyone else at home,
+    unless the login was on the way to another page (?next=)."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        if user.is_community_staff:
+            return reverse("staff:index")
+        return super().get_default_redirect_url()
 
 
 @transaction.atomic

@@ -89,6 +89,7 @@ class AuditEntry(models.Model):
 
     HOW_LABELS = {
         "wish_page": _("心愿页面"),
+        "claims_page": _("我的认领"),
         "staff_wish_page": _("工作台心愿页"),
         "resident_page": _("居民档案"),
         "admin": _("管理后台"),

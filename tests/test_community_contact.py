@@ -59,9 +59,7 @@ def test_phone_numbers_people_write_are_accepted(staff_client, community, typed,
     "typed",
     ["请打电话", "0437/3221234", "(0437)3221234", "1234", "0437--3221234", "3221234 转", "+86 138"],
 )
-def test_a_bad_phone_gets_a_plain_message_and_keeps_what_was_typed(
-    staff_client, community, typed
-):
+def test_a_bad_phone_gets_a_plain_message_and_keeps_what_was_typed(staff_client, community, typed):
     community.phone = "0437-1111111"
     community.save()
 

@@ -258,6 +258,43 @@ def test_second_claimer_gets_409_with_a_chinese_message(login, claimer, voluntee
     assert "手慢了一步" in response.content.decode()
 
 
+def test_the_losing_page_says_too_slow_once(login, claimer, volunteer, published):
+    published.claim(by=claimer)
+    page = login(volunteer).post(url("claim", published)).content.decode()
+    assert page.count("手慢了一步") == 1
+
+
+def test_claiming_again_in_a_second_tab_says_it_is_already_yours(login, volunteer, published):
+    client = login(volunteer)
+    client.post(url("claim", published))
+    response = client.post(url("claim", published), follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "这个心愿已经是您认领的了" in page
+    assert "手慢了一步" not in page
+
+
+def test_two_tabs_claiming_at_the_same_moment_tell_the_second_it_is_theirs(
+    login, volunteer, published, monkeypatch
+):
+    """The second tab passed the "already mine?" check just before the first tab's claim
+    landed: its own claim then fails, and it must not say someone else was faster."""
+    real_claim = Wish.claim
+
+    def first_tab_lands_first(self, **kwargs):
+        monkeypatch.setattr(Wish, "claim", real_claim)
+        real_claim(Wish.objects.get(pk=self.pk), **kwargs)
+        return real_claim(self, **kwargs)
+
+    monkeypatch.setattr(Wish, "claim", first_tab_lands_first)
+    response = login(volunteer).post(url("claim", published), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1] == (url("detail", published), 302)
+    assert "这个心愿已经是您认领的了" in page
+    assert "手慢了一步" not in page
+    assert published.claims.count() == 1
+
+
 def test_lost_race_page_links_back_to_the_list(login, claimer, volunteer, published):
     published.claim(by=claimer)
     response = login(volunteer).post(url("claim", published))
@@ -492,7 +529,7 @@ def test_submitted_wish_keeps_its_photo(login, resident, category):
 def test_invalid_wish_keeps_what_was_typed_and_says_why_in_chinese(login, resident, category):
     response = login(resident).post(url("new"), wish_data(category, title=""))
     page = response.content.decode()
-    assert response.status_code == 200 and "这个字段是必填项" in page
+    assert response.status_code == 200 and "请填写这一项。" in page
     assert "家里米快吃完了" in page
     assert not Wish.objects.exists()
 
@@ -595,4 +632,53 @@ def test_pending_volunteer_home_says_registration_awaits_review(login, pending_v
 def test_staff_home_counts_wishes_waiting_for_review(login, staff, community):
     WishFactory(community=community)
     response = login(staff).get(url("home"))
-    assert response.context["staff_counts"]["to_review"] == 1
+    counters = {counter.key: counter for counter in response.context["staff_counters"]}
+    assert counters["to_review"].count == 1
+    assert counters["to_review"].url == reverse("staff:review")
+
+
+def test_the_home_page_and_the_workbench_count_with_the_same_words(login, staff, community):
+    """Five counters, the same words and numbers in both places, each linking to its queue."""
+    WishFactory(community=community)
+    WishFactory(community=community, approved=True)
+    WishFactory(community=community, claimed=True)
+    client = login(staff)
+    home = client.get(url("home")).context["staff_counters"]
+    bench = client.get(reverse("staff:index")).context["counters"]
+    assert [(c.label, c.count) for c in home] == [(c.label, c.count) for c in bench]
+    assert [str(c.label) for c in home] == ["待审核", "待认领", "已派单", "认领中", "待确认"]
+    assert [c.count for c in home] == [1, 1, 0, 1, 0]
+    assert [c.url for c in bench] == [
+        reverse("staff:review"),
+        reverse("staff:dispatch_queue"),
+        reverse("staff:wishes") + "?status=dispatched",
+        reverse("staff:wishes") + "?status=claimed",
+        reverse("staff:wishes") + "?status=fulfilled",
+    ]
+    for counter in bench:  # each queue opens
+        assert client.get(counter.url).status_code == 200
+
+
+def test_staff_land_on_the_workbench_after_logging_in(client, staff, volunteer):
+    from tests.factories import PASSWORD
+
+    response = client.post(
+        reverse("accounts:login"), {"username": staff.username, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("staff:index")
+    client.logout()
+    response = client.post(
+        reverse("accounts:login"), {"username": volunteer.username, "password": PASSWORD}
+    )
+    assert response["Location"] == "/"
+    client.logout()
+    response = client.post(
+        reverse("accounts:login") + "?next=/wishes/",
+        {"username": staff.username, "password": PASSWORD},
+    )
+    assert response["Location"] == "/wishes/"
+
+
+def test_volunteers_find_event_sign_in_in_the_menu(login, volunteer):
+    page = login(volunteer).get(url("home")).content.decode()
+    assert f'href="{reverse("wishes:event_code")}"' in page

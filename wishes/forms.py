@@ -6,6 +6,7 @@ from accounts.models import User
 from accounts.scoping import scope_of
 from communities.models import Organisation
 
+from . import submission
 from .images import sanitise_photo
 from .models import Category, Wish, WishPhoto
 from .models.wish import in_page_language
@@ -102,7 +103,7 @@ class MultipleImageField(forms.FileField):
         return cleaned
 
 
-class WishForm(forms.ModelForm):
+class WishForm(submission.SimilarWarning, forms.ModelForm):
     """群众点单: what a resident fills in on their phone."""
 
     photo = MultipleImageField(
@@ -135,7 +136,8 @@ class WishForm(forms.ModelForm):
             "kind": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, held: int = 0, **kwargs):
+        self.held = held  # photos kept from a try that came back with a mistake
         super().__init__(*args, **kwargs)
         categories = Category.objects.offered_in(self.instance.community_id)
         self.fields["category"].queryset = categories
@@ -161,13 +163,25 @@ class WishForm(forms.ModelForm):
         # A new wish has no photo yet; an edit keeps the photos it has.
         if self.instance.pk:
             del self.fields["photo"]
+        else:
+            submission.add_fields(self)
 
     def clean(self):
         cleaned = super().clean()
         # A public-facility wish entered by staff has nobody it is "for"; it cannot become one.
         if cleaned.get("kind") == Wish.Kind.INDIVIDUAL and self.instance.resident_id is None:
             self.add_error("kind", _("这个心愿没有登记心愿人，只能作为公共设施类心愿。"))
+        submission.check_similar(self, cleaned)
         return cleaned
+
+    def clean_photo(self):
+        photos = self.cleaned_data["photo"]
+        if photos and self.held + len(photos) > self.fields["photo"].max_files:
+            raise forms.ValidationError(
+                _("已经保留了您刚才选的照片。想换一张的话，请先取消勾选保留的那张。"),
+                code="too_many_photos",
+            )
+        return photos
 
 
 class ConfirmForm(forms.Form):
@@ -239,3 +253,18 @@ class FulfilForm(forms.Form):
         max_files=WishPhoto.MAX_PER_REPORT,
         help_text=_("每张不超过5MB，支持JPG、PNG、GIF、WebP。"),
     )
+
+    def __init__(self, *args, held: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held = held  # photos kept from a try that came back with a mistake
+
+    def clean_photos(self):
+        photos = self.cleaned_data["photos"]
+        most = self.fields["photos"].max_files
+        if photos and self.held + len(photos) > most:
+            raise forms.ValidationError(
+                _("最多%(most)d张照片：已经保留了%(held)d张，这次又选了%(new)d张。"),
+                code="too_many_photos",
+                params={"most": most, "held": self.held, "new": len(photos)},
+            )
+        return photos

@@ -539,6 +539,16 @@ class WishView:
         return self.wish.resident.address if self.sees_contact else None
 
     @property
+    def greeting(self) -> str | None:
+        """Whom to ask for at the door (王叔叔, 李阿姨 or 王女士), never the full name."""
+        return self.wish.resident.greeting if self.sees_contact else None
+
+    @property
+    def delivery_note(self) -> str:
+        """Staff's note for whoever delivers: the claimer and staff read it."""
+        return self.wish.delivery_note if self.is_staff or self.is_claimer else ""
+
+    @property
     def situation(self) -> str | None:
         resident = self.wish.resident if self.wish.resident_id else None
         if resident is None or not self.sees_private_side or not resident.situation:
@@ -551,6 +561,18 @@ class WishView:
         if not self.sees_private_side:
             return []
         return list(self.wish.photos.all())
+
+    @cached_property
+    def photo_groups(self) -> list[tuple[str, list]]:
+        """The photos under whose they are: the resident's own, the claimer's from the
+        delivery, and those from a hand-over event — in that order, empty groups left out."""
+        kinds = _model("WishPhoto").Kind
+        groups = []
+        for kind in (kinds.REQUEST, kinds.FULFILMENT, kinds.HANDOVER):
+            photos = [photo for photo in self.photos if photo.kind == kind]
+            if photos:
+                groups.append((kind.label, photos))
+        return groups
 
     @property
     def thanks(self) -> str:

@@ -9,6 +9,7 @@ from accounts.models import Resident
 from accounts.validators import validate_mobile
 from communities.models import Grid
 
+from . import submission
 from .models import Category, FollowUp, RejectionReason, Wish
 
 
@@ -24,6 +25,13 @@ class ApproveForm(forms.Form):
     target_group = forms.ChoiceField(
         label=_("服务对象"), required=False, choices=[("", "—"), *Wish.TargetGroup.choices]
     )
+    delivery_note = forms.CharField(
+        label=_("给认领人的提示（可不填）"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput,
+        help_text=_("只有认领人和社区能看到，如：老人耳背，请多敲几下门。"),
+    )
 
     def __init__(self, *args, categories: list[Category] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,8 +39,9 @@ class ApproveForm(forms.Form):
             categories = list(Category.objects.filter(is_active=True))
         self.categories = {category.pk: category for category in categories}
         self.fields["category"].choices = [(c.pk, c.label) for c in categories]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+        for name, field in self.fields.items():
+            is_text = name == "delivery_note"
+            field.widget.attrs["class"] = "form-control" if is_text else "form-select"
 
     def clean_category(self) -> Category:
         return self.categories[self.cleaned_data["category"]]
@@ -47,6 +56,7 @@ class ApproveForm(forms.Form):
                 "category": wish.category_id,
                 "priority": wish.priority,
                 "target_group": wish.target_group,
+                "delivery_note": wish.delivery_note,
             },
         )
 
@@ -116,6 +126,7 @@ class ResidentForm(forms.ModelForm):
             "community",
             "grid",
             "address",
+            "address_as",
             "situation",
             "situation_detail",
         ]
@@ -154,7 +165,7 @@ def grids_only(grids, community_id) -> bool:
     return offered != every
 
 
-class StaffWishForm(forms.ModelForm):
+class StaffWishForm(submission.SimilarWarning, forms.ModelForm):
     """A wish entered by staff for a resident (入户走访 / 电话征集)."""
 
     class Meta:
@@ -170,10 +181,12 @@ class StaffWishForm(forms.ModelForm):
             "grid",
             "estimated_value",
             "due_date",
+            "delivery_note",
             "public_consent",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
+            "delivery_note": forms.Textarea(attrs={"rows": 2}),
             "due_date": forms.DateInput(attrs={"type": "date"}),
         }
 
@@ -194,6 +207,12 @@ class StaffWishForm(forms.ModelForm):
             "请当面或电话里问过居民本人。同意：所有人都能在公开清单和微信群里看到这个心愿"
             "（只显示“张**”式称呼）。不同意：只有本社区工作人员和审核通过的志愿者能看到。"
         )
+        submission.add_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        submission.check_similar(self, cleaned)
+        return cleaned
 
 
 class FollowUpForm(forms.ModelForm):

@@ -159,9 +159,11 @@ class WishMoves:
         category: Category | None = None,
         priority: str | None = None,
         target_group: str | None = None,
+        delivery_note: str | None = None,
         note: str = "",
     ) -> WishEvent:
-        """Publish the wish into the 心愿清单, optionally fixing its category, priority, group."""
+        """Publish the wish into the 心愿清单, optionally fixing its category, priority, group,
+        and leaving a note for whoever delivers it."""
         now = timezone.now()
         changes: dict[str, Any] = {"reviewed_by": by, "reviewed_at": now, "published_at": now}
         if category is not None:
@@ -170,6 +172,8 @@ class WishMoves:
             changes["priority"] = priority
         if target_group is not None:
             changes["target_group"] = target_group
+        if delivery_note is not None:
+            changes["delivery_note"] = delivery_note.strip()
         return self._move(
             "approve",
             by,

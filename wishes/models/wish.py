@@ -217,6 +217,15 @@ class Wish(WishMoves, models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     due_date = models.DateField(_("期望完成日期"), null=True, blank=True)
+    # The one-time token of the form that sent this wish: sending the same form again (a
+    # double tap, or back and submit) finds this wish instead of making a second one.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    delivery_note = models.CharField(
+        _("给认领人的提示"),
+        max_length=300,
+        blank=True,
+        help_text=_("只有认领人和社区能看到，如：老人耳背，请多敲几下门；下午两点后在家。"),
+    )
     public_consent = models.BooleanField(
         _("同意公开展示"),
         default=False,

@@ -209,7 +209,12 @@ STORIES = [
         target_group=W.TargetGroup.DISABLED,
         estimated_value="350",
         steps=[
-            (7, "approve", "staff_fuyang", {}),
+            (
+                7,
+                "approve",
+                "staff_fuyang",
+                {"delivery_note": "王大哥常年卧床，敲门后请多等一会儿，他母亲会来开门。"},
+            ),
             (6, "claim", "volunteer1", {"organisation": "市税务局稽查局党支部"}),
         ],
     ),

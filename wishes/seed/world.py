@@ -174,6 +174,16 @@ RESIDENTS = {
     ),
 }
 
+# How volunteers at the door ask for them (set by staff after a visit, or by the resident).
+ADDRESS_AS = {
+    "王志强": "王大哥",
+    "陈秀英": "陈奶奶",
+    "周淑芬": "周阿姨",
+    "林桂香": "林阿姨",
+    "刘建国": "刘叔叔",
+    "杨秀兰": "杨奶奶",
+}
+
 # Residents without a login, whose wishes staff entered after a visit or a phone call.
 OFFLINE_RESIDENTS = {
     "刘建国": (
@@ -322,6 +332,7 @@ def _people(world: World) -> None:
                 "situation": situation,
                 "situation_detail": detail,
                 "address": address,
+                "address_as": ADDRESS_AS.get(name, ""),
                 "created_by": staff,
             },
         )
@@ -337,6 +348,7 @@ def _people(world: World) -> None:
                 "situation": situation,
                 "situation_detail": detail,
                 "address": address,
+                "address_as": ADDRESS_AS.get(name, ""),
                 "created_by": grid_worker,
             },
         )

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
@@ -15,10 +16,11 @@ from audit.records import record_contact_view
 from communities.models import Community, Grid
 
 from .. import policy
+from ..counters import staff_counters
 from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
 from ..lifecycle import DONE_STATUSES, Status
 from ..masking import DIGIT_RUN
-from ..models import Category, Claim, Wish, WishPhoto
+from ..models import Category, Claim, HeldPhoto, Wish, WishPhoto
 from .base import reachable_wish, serve_photo, visible_wish
 
 CARD_RELATED = ["category", "community", "grid", "resident"]
@@ -66,13 +68,7 @@ def home(request):
             .order_by(F("due_date").asc(nulls_last=True), "created_at")[:5]
         )
     if user.is_community_staff:
-        managed = policy.wishes.managed(user)
-        context["staff_counts"] = managed.aggregate(
-            to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
-            to_dispatch=Count("pk", filter=Q(status=Status.APPROVED)),
-            in_progress=Count("pk", filter=Q(status__in=[Status.DISPATCHED, Status.CLAIMED])),
-            to_confirm=Count("pk", filter=Q(status=Status.FULFILLED)),
-        )
+        context["staff_counters"] = staff_counters(policy.wishes.managed(user))
     return render(request, "wishes/home.html", context)
 
 
@@ -219,7 +215,22 @@ def wish_detail(request, pk: int):
         context["withdraw_form"] = WithdrawForm()
     if "confirm" in moves:
         context["confirm_form"] = ConfirmForm()
+    if seen.is_claimer or "accept" in moves:
+        # The one delivering (or asked to): everything the trip needs, in one card.
+        context["delivering"] = True
+        context["events"] = wish.handover_events.filter(fulfilled_at__isnull=True).order_by(
+            "starts_at"
+        )
+        context["today"] = timezone.localdate()
     return render(request, "wishes/wish_detail.html", context)
+
+
+def held_photo(request, key):
+    """A photo held for a form that came back with a mistake: only for the person who chose it."""
+    if not request.user.is_authenticated:
+        raise Http404
+    held = get_object_or_404(HeldPhoto.objects.fresh(), key=key, owner=request.user)
+    return serve_photo(held.image)
 
 
 def photo(request, pk: int, photo_pk: int):

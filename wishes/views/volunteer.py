@@ -6,17 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Prefetch, Value, When
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from .. import policy
+from audit.records import record_contact_views
+
+from .. import held_photos, policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
-from ..models import Claim
+from ..models import Claim, HandoverEvent
 from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 
 
@@ -26,9 +29,16 @@ def claim(request, pk: int):
     # A wish this user could never have seen is a 404; one that was listed to them and has
     # moved on since means they lost a race (409), or already hold it themself.
     wish = reachable_wish(request, pk)
-    if policy.claims.held_by(request.user).filter(wish=wish, state__in=Claim.OPEN_STATES).exists():
+
+    def already_mine() -> HttpResponse | None:
+        held = policy.claims.held_by(request.user).filter(wish=wish, state__in=Claim.OPEN_STATES)
+        if not held.exists():
+            return None
         messages.info(request, _("这个心愿已经是您认领的了，不用重复认领。"))
         return redirect("wishes:detail", pk=wish.pk)
+
+    if mine := already_mine():
+        return mine
     if wish.status != Status.APPROVED:
         return refused(
             request,
@@ -45,13 +55,16 @@ def claim(request, pk: int):
             WishError(_("您不是所选单位经核实的成员，不能以该单位名义认领。"), "forbidden"),
             wish,
         )
-    return perform(
+    try:
+        wish.claim(by=request.user, organisation=form.cleaned_data["organisation"])
+    except WishError as error:
+        # The same person in a second tab, a moment after the first: theirs, not lost.
+        return already_mine() or refused(request, error, wish)
+    messages.success(
         request,
-        wish,
-        lambda w: w.claim(by=request.user, organisation=form.cleaned_data["organisation"]),
-        done=_("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
-        then="wishes:detail",
+        _("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
     )
+    return redirect("wishes:detail", pk=wish.pk)
 
 
 class MyClaimsView(LoginRequiredMixin, TemplateView):
@@ -62,6 +75,7 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        upcoming = HandoverEvent.objects.filter(fulfilled_at__isnull=True).order_by("starts_at")
         mine = policy.claims.held_by(user).select_related(
             "wish",
             "wish__category",
@@ -71,20 +85,33 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
             "organisation",
             "volunteer",
         )
+        with_events = mine.prefetch_related(
+            Prefetch("wish__handover_events", queryset=upcoming, to_attr="upcoming_events")
+        )
         # A branch may hold hundreds of claims: my own come first, then the nearest due date.
         mine_first = Case(When(volunteer=user, then=Value(0)), default=Value(1))
         order = [mine_first, F("due_date").asc(nulls_last=True), "created_at", "pk"]
-        offered = mine.filter(state=Claim.State.OFFERED).order_by(*order)
-        active = Paginator(mine.filter(state=Claim.State.ACTIVE).order_by(*order), 20)
+        offered = with_events.filter(state=Claim.State.OFFERED).order_by(*order)
+        active = Paginator(with_events.filter(state=Claim.State.ACTIVE).order_by(*order), 20)
         context.update(
-            offered=offered[:OFFERS_SHOWN],
-            offered_count=offered.count(),
+            offered=list(offered[:OFFERS_SHOWN]),
+            offered_count=mine.filter(state=Claim.State.OFFERED).count(),
             page_obj=active.get_page(self.request.GET.get("page")),
             fulfilled=mine.filter(state=Claim.State.FULFILLED, volunteer=user).order_by(
                 "-ended_at"
             )[:10],
             reason_form=ReasonForm(),
             today=timezone.localdate(),
+        )
+        # Each card says what delivering needs (wishes/_delivery.html); showing a resident's
+        # contact details is recorded, as on the wish's page.
+        claims = [*context["offered"], *context["page_obj"]]
+        for item in claims:
+            item.seen = policy.what_user_sees(item.wish, user, open_claim=item)
+        record_contact_views(
+            user,
+            [item.wish for item in claims if item.seen.sees_contact],
+            how="claims_page",
         )
         context["active"] = context["page_obj"]
         return context
@@ -138,15 +165,18 @@ def fulfil(request, pk: int):
     wish = visible_wish(request, pk)
     if refusal := cannot(request, wish, "fulfil"):
         return refusal
-    form = FulfilForm(request.POST or None, request.FILES or None)
+    held = held_photos.held_in(request)
+    form = FulfilForm(request.POST or None, request.FILES or None, held=len(held))
     if request.method == "POST" and form.is_valid():
+        photos = [photo.as_upload() for photo in held] + form.cleaned_data["photos"]
         try:
-            wish.fulfil(
-                by=request.user, note=form.cleaned_data["note"], photos=form.cleaned_data["photos"]
-            )
+            wish.fulfil(by=request.user, note=form.cleaned_data["note"], photos=photos)
         except WishError as error:
             form.add_error(None, str(error))
         else:
+            held_photos.discard(held)
             messages.success(request, _("已报告兑现，等待心愿人确认。谢谢您！"))
             return redirect("wishes:claims")
-    return render(request, "wishes/fulfil_form.html", {"wish": wish, "form": form})
+    if request.method == "POST":
+        held = held + held_photos.hold(request, form, "photos")
+    return render(request, "wishes/fulfil_form.html", {"wish": wish, "form": form, "held": held})

@@ -14,6 +14,7 @@ from accounts.models import VolunteerRegistration
 from audit.records import record_contact_view
 
 from ... import policy
+from ...counters import staff_counters
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
 from ...models import Wish
@@ -27,13 +28,9 @@ from .spreadsheets import ExportForm
 def index(request):
     communities, picked = chosen_communities(request)
     wishes = area_wishes(request, communities)
+    counters = staff_counters(wishes, community_pk=picked.pk if picked else None)
     counts = wishes.aggregate(
-        to_review=Count("pk", filter=Q(status=Status.SUBMITTED)),
         urgent=Count("pk", filter=Q(status=Status.SUBMITTED, priority=Wish.Priority.URGENT)),
-        waiting=Count("pk", filter=Q(status=Status.APPROVED)),
-        dispatched=Count("pk", filter=Q(status=Status.DISPATCHED)),
-        claimed=Count("pk", filter=Q(status=Status.CLAIMED)),
-        to_confirm=Count("pk", filter=Q(status=Status.FULFILLED)),
         escalated=Count("pk", filter=Q(status=Status.APPROVED, escalated_at__isnull=False)),
     )
     counts["pending_volunteers"] = (
@@ -44,7 +41,7 @@ def index(request):
     return render(
         request,
         "staff/index.html",
-        {"counts": counts, "communities": communities, "picked": picked},
+        {"counters": counters, "counts": counts, "communities": communities, "picked": picked},
     )
 
 

@@ -73,6 +73,7 @@ def approve(request, pk: int):
             category=form.cleaned_data["category"],
             priority=form.cleaned_data["priority"],
             target_group=form.cleaned_data["target_group"],
+            delivery_note=form.cleaned_data["delivery_note"],
         ),
         done=_("“%(title)s”已审核通过，发布到心愿清单。") % {"title": wish.title},
         then=back(request, "staff:review"),
