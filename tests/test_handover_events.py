@@ -546,11 +546,6 @@ def test_the_workbench_and_sign_in_pages_show_a_quoted_title_once(
     assert all(QUOTED_TITLE in page and no_doubled_quotes(page) for page in pages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sign-in success message is written in wishes/views/events.py, which this change "
-    "was not to touch: it should say _('签到成功！欢迎参加%(title)s。') with quoted(event.title)",
-)
 def test_the_welcome_after_signing_in_names_a_quoted_event_once(login, volunteer, july_first):
     with at(8, 50):
         response = login(volunteer).post(url("wishes:event", july_first.short_code))

@@ -14,6 +14,7 @@ from .. import policy
 from ..lifecycle import WishError
 from ..models import EventPhoto, HandoverEvent
 from ..models.handover import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, normalise_code
+from ..quotes import quoted
 from .base import STATUS_FOR_CODE, serve_photo
 
 
@@ -75,7 +76,9 @@ def sign_in(request, code: str):
             messages.error(request, str(error))
             status = STATUS_FOR_CODE.get(error.code, 400)
         else:
-            messages.success(request, _("签到成功！欢迎参加“%(title)s”。") % {"title": event.title})
+            messages.success(
+                request, _("签到成功！欢迎参加%(title)s。") % {"title": quoted(event.title)}
+            )
             return redirect("wishes:event", code=event.short_code)
     return render(
         request,
