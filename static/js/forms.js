@@ -41,6 +41,8 @@
       var over = n - max;
       counter.textContent = over > 0 ? fill(words.over, { over: over, max: max, n: n })
                                      : fill(words.count, { n: n, max: max });
+      // Quiet until it matters: from half the limit on, and always once over it.
+      counter.hidden = n < max / 2;
       counter.classList.toggle("text-danger", over > 0);
       counter.classList.toggle("fw-semibold", over > 0);
       // Only announce near and over the limit; a count on every key is noise to a screen reader.
