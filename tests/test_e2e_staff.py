@@ -44,6 +44,7 @@ def staff_menu(page, link: str) -> None:
     page.get_by_role("button", name="工作台菜单").click()
     page.locator("#staff-menu").get_by_role("link", name=link, exact=True).click()
 
+
 # The same Chromium, launched and shut down the same way as for the resident's story.
 browser = test_e2e.browser
 
