@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import Status
 from .models import Wish
+from .quotes import quoted
 
 OPEN = (Status.SUBMITTED, Status.APPROVED, Status.DISPATCHED, Status.CLAIMED)
 # Titles this alike count as the same wish: "一袋大米和一桶油" and "一袋大米和一桶油。", or
@@ -82,9 +83,9 @@ def check_similar(form: forms.BaseForm, cleaned: dict) -> None:
     if similar is not None:
         form.similar = similar
         raise forms.ValidationError(
-            _("已经有一个相似的心愿还没有完成：“%(title)s”（%(status)s）。"),
+            _("已经有一个相似的心愿还没有完成：%(title)s（%(status)s）。"),
             code="similar",
-            params={"title": similar.title, "status": similar.get_status_display()},
+            params={"title": quoted(similar.title), "status": similar.get_status_display()},
         )
 
 

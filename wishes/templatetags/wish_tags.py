@@ -49,3 +49,11 @@ def seen_by(wish, user):
     """`{% with seen=wish|seen_by:user %}`: what this person may see of the wish (the policy's
     answer; templates render it, they do not decide it)."""
     return what_user_sees(wish, user)
+
+
+@register.filter
+def quoted(text):
+    """“text”, unless it brings its own quotation marks (wishes/quotes.py)."""
+    from ..quotes import quoted as in_quotes
+
+    return in_quotes(text)
