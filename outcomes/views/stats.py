@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.scoping import scope_of
 from communities.models import Community, Grid, Organisation, Street
@@ -219,7 +219,11 @@ def organisation_line(org, record: figures.Organisation) -> str:
             "wishes": record.wishes,
         }
     if record.hours:
-        text += _("，累计志愿服务%(hours)s小时") % {"hours": f"{record.hours.normalize():f}"}
+        text += ngettext(
+            "，累计志愿服务%(hours)s小时",
+            "，累计志愿服务%(hours)s小时",
+            1 if record.hours == 1 else 2,
+        ) % {"hours": f"{record.hours.normalize():f}"}
     return text + _("。")
 
 
