@@ -316,6 +316,7 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
     ("staff:new_resident", ""): {"GET": staff_page(), "POST": staff_page()},
     ("staff:enter_wish", "person"): {"GET": our_record(), "POST": our_record()},
     ("staff:resident", "person"): {"GET": our_record(), "POST": our_record()},
+    ("staff:resident_edit", "person"): {"GET": our_record(), "POST": our_record()},
     ("staff:resident_json", "person"): {"GET": our_record(), "POST": our_record()},
     ("staff:resident_xlsx", "person"): {"GET": our_record(), "POST": our_record()},
     # erasure is for staff of the whole community; an empty form is refused (400)

@@ -158,3 +158,39 @@ def test_the_residents_copy_and_erasure_cover_the_new_fields(wish, wang, staff):
     wang.refresh_from_db()
     wish.refresh_from_db()
     assert wang.address_as == "" and wish.delivery_note == ""
+
+
+def test_staff_correct_a_residents_record_and_how_to_address_them(login, staff, wang):
+    url = reverse("staff:resident_edit", args=[wang.pk])
+    client = login(staff)
+    page = client.get(url).content.decode()
+    assert 'value="王叔叔"' in page
+    data = {
+        "name": "王建国",
+        "gender": "male",
+        "phone": "13912345678",
+        "community": wang.community_id,
+        "grid": "",
+        "address": "福阳小区3栋2单元402",
+        "address_as": "王大爷",
+        "situation": "elderly_alone",
+        "situation_detail": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302
+    wang.refresh_from_db()
+    assert (wang.address, wang.address_as) == ("福阳小区3栋2单元402", "王大爷")
+
+
+def test_a_bad_phone_on_the_record_keeps_what_was_typed(login, staff, wang):
+    url = reverse("staff:resident_edit", args=[wang.pk])
+    data = {
+        "name": "王建国",
+        "phone": "1391234",
+        "community": wang.community_id,
+        "address_as": "王伯",
+    }
+    page = login(staff).post(url, data).content.decode()
+    assert 'value="王伯"' in page and 'value="1391234"' in page
+    wang.refresh_from_db()
+    assert wang.address_as == "王叔叔"

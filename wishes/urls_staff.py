@@ -40,6 +40,7 @@ urlpatterns = [
     path("enter/<int:resident_pk>/", entry.enter_wish, name="enter_wish"),
     # -- 居民档案: a resident's record, a copy of everything held, erasure (PIPL) --
     path("residents/<int:pk>/", residents.resident_page, name="resident"),
+    path("residents/<int:pk>/edit/", residents.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/export.json", residents.export_json, name="resident_json"),
     path("residents/<int:pk>/export.xlsx", residents.export_xlsx, name="resident_xlsx"),
     path("residents/<int:pk>/erase/", residents.erase, name="resident_erase"),

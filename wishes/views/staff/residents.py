@@ -24,6 +24,7 @@ from audit.records import record_contact_view
 
 from ... import policy, privacy, spreadsheets
 from ...models import Wish
+from ...staff_forms import ResidentForm
 from .base import NOT_WHOLE_COMMUNITY, chosen_communities, staff_required
 
 
@@ -142,3 +143,21 @@ def access_log(request):
         "staff/access_log.html",
         {"page_obj": page, "entries": page, "communities": communities, "picked": picked},
     )
+
+
+@staff_required
+def resident_edit(request, pk: int):
+    """Correct a resident's record after a visit or a call: phone, address, how volunteers
+    should address them, the household situation."""
+    resident = managed_resident(request, pk)
+    form = ResidentForm(
+        request.POST or None,
+        instance=resident,
+        communities=policy.communities.worked_in(request.user),
+        grids=policy.communities.grids(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("已保存%(name)s的档案。") % {"name": resident.name})
+        return redirect("staff:resident", pk=resident.pk)
+    return render(request, "staff/resident_edit.html", {"form": form, "resident": resident})
