@@ -253,7 +253,11 @@ class Resident(models.Model):
     def greeting(self) -> str:
         """Whom a volunteer at the door asks for: 王叔叔 as staff or the resident set it,
         else 王先生 / 王女士 / 王* (never the full name)."""
-        return self.address_as.strip() or self.masked_name
+        if self.address_as.strip():
+            return self.address_as.strip()
+        if self.gender or not self.name.strip():
+            return self.masked_name
+        return f"{surname_of(self.name)}先生/女士"  # gender not recorded: either, not 王*
 
 
 # Two-character surnames, so 欧阳修 becomes 欧阳* and not 欧**.
@@ -263,11 +267,16 @@ COMPOUND_SURNAMES = frozenset(
 )
 
 
+def surname_of(name: str) -> str:
+    name = (name or "").strip()
+    return name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
+
+
 def mask_name(name: str, gender: str = "") -> str:
     name = (name or "").strip()
     if not name:
         return "**"
-    surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[0]
+    surname = surname_of(name)
     if gender == Resident.Gender.FEMALE:
         return f"{surname}女士"
     if gender == Resident.Gender.MALE:

@@ -70,6 +70,15 @@ def apply() -> None:
         max_whole_digits=ngettext_lazy("整数部分最多%(max)s位。", "整数部分最多%(max)s位。", "max"),
     )
 
+    from django.contrib.auth import forms as auth_forms
+
+    mismatch = _("两次输入的密码不一样，请再输一次。")
+    auth_forms.SetPasswordMixin.error_messages["password_mismatch"] = mismatch
+    auth_forms.SetPasswordForm.error_messages["password_mismatch"] = mismatch
+    auth_forms.PasswordChangeForm.error_messages.update(
+        password_mismatch=mismatch, password_incorrect=_("原来的密码不对，请再试一次。")
+    )
+
     models.Field.default_error_messages.update(
         blank=REQUIRED,
         null=REQUIRED,

@@ -135,7 +135,7 @@ def test_mismatched_passwords_are_refused(client, signup):
 def test_a_password_too_like_the_phone_number_is_refused(client, signup):
     password = f"{PHONE}ab"
     response = client.post(REGISTER, signup(password1=password, password2=password))
-    assert errors(response, "password1") == ["密码跟 用户名 太相似了。"]
+    assert errors(response, "password1") == ["密码和您的用户名太像了，别人容易猜到，请换一个。"]
 
 
 def test_a_grid_of_another_community_is_refused(client, signup, other_community):

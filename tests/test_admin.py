@@ -406,3 +406,23 @@ def test_the_list_has_few_short_columns_so_none_hides_behind_the_filters(
     assert '一台电暖器 <span class="urgent-mark">紧急</span>' in page
     assert '福阳社区<br><span class="quiet">明珠花园第二网格</span>' in page
     assert ">2026-07-01<" in page  # a date without the time
+
+
+def test_the_grid_filter_narrows_to_the_picked_community(client, superuser):
+    from django.urls import reverse
+
+    from tests.factories import CommunityFactory, GridFactory, WishFactory
+
+    one, two = CommunityFactory(name="福阳社区"), CommunityFactory(name="新兴社区")
+    near, far = (
+        GridFactory(community=one, name="明珠网格"),
+        GridFactory(community=two, name="远方网格"),
+    )
+    WishFactory(community=one, grid=near)
+    WishFactory(community=two, grid=far)
+    client.force_login(superuser)
+    url = reverse("admin:wishes_wish_changelist")
+    page = client.get(url).content.decode()
+    assert "明珠网格" in page and "远方网格" in page
+    page = client.get(url, {"community__id__exact": one.pk}).content.decode()
+    assert "明珠网格" in page and "远方网格" not in page

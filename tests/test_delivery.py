@@ -194,3 +194,8 @@ def test_a_bad_phone_on_the_record_keeps_what_was_typed(login, staff, wang):
     assert 'value="王伯"' in page and 'value="1391234"' in page
     wang.refresh_from_db()
     assert wang.address_as == "王叔叔"
+
+
+def test_without_a_recorded_gender_the_card_says_mr_or_ms(community):
+    person = ResidentFactory(community=community, name="欧阳修文", gender="", address_as="")
+    assert person.greeting == "欧阳先生/女士"

@@ -458,7 +458,7 @@ def test_community_staff_run_the_workbench_in_the_browser(
         expect(page.get_by_text(f"共 {total} 个心愿")).to_be_visible()
         story.shot(page, "wish-list")
         with page.expect_download() as download:
-            page.get_by_role("link", name="导出Excel").click()
+            page.get_by_role("button", name="导出Excel").click()
         exported = tmp_path / "export.xlsx"
         download.value.save_as(exported)
         downloads.append(download.value.url)

@@ -64,3 +64,30 @@ def test_the_same_messages_in_english(community):
         assert errors_of(Dates(data={"day": "soon", "count": "1", "money": "1"})) == {
             "day": ["Please give the date as year-month-day, e.g. 2026-12-01."]
         }
+
+
+def test_password_rules_say_what_to_do(client):
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("accounts:register"),
+        {"role": "resident", "phone": "13912345678", "password1": "1234", "password2": "1234"},
+    )
+    page = response.content.decode()
+    assert "密码至少要8位，请再加几位。" in page
+    assert "密码不能全是数字，请加上几个字母。" in page
+    assert "此密码" not in page and "这个密码太常见了。" not in page.replace("别人容易猜到", "")
+
+
+def test_a_wrong_old_password_is_said_plainly(login, volunteer):
+    from django.urls import reverse
+
+    page = (
+        login(volunteer)
+        .post(
+            reverse("accounts:password_change"),
+            {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+        )
+        .content.decode()
+    )
+    assert "原来的密码不对，请再试一次。" in page

@@ -529,9 +529,15 @@ def test_wish_list_finds_a_wish_by_residents_name(login, staff, submitted):
     assert submitted.title in page
 
 
-def test_wish_list_links_the_same_filter_to_the_excel_export(login, staff, submitted):
+def test_the_excel_export_sends_the_filter_as_it_stands_in_the_form(login, staff, submitted):
+    """导出Excel submits the list's own form to the export, so dates typed but not yet applied
+    with 筛选 are what the file holds — never every wish."""
     page = login(staff).get(staff_url("wishes"), {"status": "submitted"}).content.decode()
-    assert staff_url("export_wishes") + "?status=submitted" in page
+    start = page.index('role="search"')
+    form = page[start : page.index("</form>", start)]
+    assert f'formaction="{staff_url("export_wishes")}"' in form
+    for name in ("status", "q", "submitted_from", "submitted_to"):
+        assert f'name="{name}"' in form
 
 
 def test_wish_list_never_shows_other_communities(login, staff, elsewhere):

@@ -682,3 +682,24 @@ def test_staff_land_on_the_workbench_after_logging_in(client, staff, volunteer):
 def test_volunteers_find_event_sign_in_in_the_menu(login, volunteer):
     page = login(volunteer).get(url("home")).content.decode()
     assert f'href="{reverse("wishes:event_code")}"' in page
+
+
+def test_the_losing_page_says_someone_got_there_first_once_in_english(
+    login, claimer, volunteer, published
+):
+    from django.utils import translation
+
+    published.claim(by=claimer)
+    client = login(volunteer)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        page = client.post(url("claim", published)).content.decode()
+    assert page.count("Someone got there first") == 1
+    assert "This wish has just been claimed" in page
+
+
+def test_a_member_may_choose_to_claim_alone_as_well_as_for_the_branch(login, member, community):
+    wish = WishFactory(community=community, approved=True)
+    page = login(member).get(url("detail", wish)).content.decode()
+    assert "以个人名义认领" in page
+    assert page.count('name="organisation"') == 2

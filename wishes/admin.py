@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.permissions import RoleScopedAdmin, StaffReadOnlyInline
+from communities.models import Grid
 
 from . import policy
 from .forms import DispatchForm, ReasonForm
@@ -67,6 +68,19 @@ class WishEventInline(StaffReadOnlyInline):
         return obj.action_label
 
 
+class GridOfPickedCommunityFilter(admin.RelatedOnlyFieldListFilter):
+    """The grids the user's wishes are on — only those of the community picked in the
+    community filter, once one is."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        community = request.GET.get("community__id__exact", "")
+        if not community.isdigit() or len(community) > 18:
+            return choices
+        grids = set(Grid.objects.filter(community=community).values_list("pk", flat=True))
+        return [(pk, label) for pk, label in choices if pk in grids]
+
+
 @admin.register(Wish)
 class WishAdmin(RoleScopedAdmin):
     staff_can_add = True
@@ -91,7 +105,7 @@ class WishAdmin(RoleScopedAdmin):
         "channel",
         "target_group",
         ("community", admin.RelatedOnlyFieldListFilter),
-        ("grid", admin.RelatedOnlyFieldListFilter),
+        ("grid", GridOfPickedCommunityFilter),
     ]
     search_fields = ["title", "description", "resident__name", "resident__phone"]
     list_select_related = ["category", "community", "grid", "resident"]
@@ -118,7 +132,7 @@ class WishAdmin(RoleScopedAdmin):
                 ]
             },
         ),
-        (_("安排"), {"fields": ["estimated_value", "due_date"]}),
+        (_("安排"), {"fields": ["estimated_value", "due_date", "delivery_note"]}),
     ]
     progress_fields = [
         "status",

@@ -227,6 +227,7 @@ class ClaimForm(forms.Form):
         required=False,
         empty_label=_("以个人名义认领"),
         widget=forms.RadioSelect,
+        blank=True,  # radios keep the "alone" choice, so a ticked organisation can be unticked
     )
 
     def __init__(self, *args, user, wish, **kwargs):

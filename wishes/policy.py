@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.scoping import Scope, scope_of
 
@@ -567,11 +568,16 @@ class WishView:
         """The photos under whose they are: the resident's own, the claimer's from the
         delivery, and those from a hand-over event — in that order, empty groups left out."""
         kinds = _model("WishPhoto").Kind
+        headings = {
+            kinds.REQUEST: _("居民拍的照片"),
+            kinds.FULFILMENT: _("认领人兑现时拍的照片"),
+            kinds.HANDOVER: _("集中兑现活动的照片"),
+        }
         groups = []
-        for kind in (kinds.REQUEST, kinds.FULFILMENT, kinds.HANDOVER):
+        for kind, heading in headings.items():
             photos = [photo for photo in self.photos if photo.kind == kind]
             if photos:
-                groups.append((kind.label, photos))
+                groups.append((heading, photos))
         return groups
 
     @property

@@ -26,7 +26,12 @@
   document.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (field) {
     if (field.type && ["text", "search", "tel", "email", "url", "textarea"].indexOf(field.type) < 0) return;
     var max = parseInt(field.getAttribute("maxlength"), 10);
-    if (!max || max < 20) return; // short codes and numbers keep the browser's own limit
+    if (field.type === "tel") {
+      // A number pasted with spaces (137 0437 0009) is longer than its digits: never cut it.
+      field.removeAttribute("maxlength");
+      return;
+    }
+    if (!max || max < 20) return; // short codes keep the browser's own limit
     field.removeAttribute("maxlength");
     field.dataset.maxlength = String(max);
     var counter = document.createElement("div");
@@ -42,7 +47,7 @@
       counter.textContent = over > 0 ? fill(words.over, { over: over, max: max, n: n })
                                      : fill(words.count, { n: n, max: max });
       // Quiet until it matters: from half the limit on, and always once over it.
-      counter.hidden = n < max / 2;
+      counter.hidden = n < max / 2 || field.classList.contains("is-invalid");
       counter.classList.toggle("text-danger", over > 0);
       counter.classList.toggle("fw-semibold", over > 0);
       // Only announce near and over the limit; a count on every key is noise to a screen reader.
@@ -55,6 +60,14 @@
   // The error under a field belongs to what was there; once it changes, the error goes.
   function clearError(event) {
     var field = event.target;
+    // An error about several fields together (a date range) goes when any of them changes.
+    var notes = field.form ? field.form.querySelectorAll("[data-form-error]") : [];
+    if (notes.length) {
+      notes.forEach(function (note) { note.hidden = true; });
+      field.form.querySelectorAll(".is-invalid").forEach(function (other) {
+        other.classList.remove("is-invalid");
+      });
+    }
     if (!field.classList || !field.classList.contains("is-invalid")) return;
     field.classList.remove("is-invalid");
     field.removeAttribute("aria-invalid");

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from .. import policy
 from ..lifecycle import WishError
@@ -45,8 +46,11 @@ def refused(
         back_url = reverse("wishes:detail", args=[wish.pk])
     message = str(error)
     if error.code == "conflict":
-        # The heading already says 手慢了一步; say it once.
-        message = message.removeprefix("手慢了一步：")
+        # The heading already says 手慢了一步 (Someone got there first); say it once, in
+        # whichever language the page is in.
+        for prefix in (_("手慢了一步："), "手慢了一步："):
+            message = message.removeprefix(prefix).lstrip()
+        message = message[:1].upper() + message[1:]
     return render(
         request,
         "wishes/refused.html",
