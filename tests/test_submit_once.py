@@ -255,3 +255,16 @@ def test_the_sweep_removes_held_photos_after_a_day(resident):
     fresh = HeldPhoto.objects.create(owner=resident, image=photo())
     assert sweep().held_photos_removed == 1
     assert list(HeldPhoto.objects.all()) == [fresh]
+
+
+def test_the_same_form_filled_in_anew_is_a_new_wish(login, resident, rice):
+    """A browser may keep the sent form; typing another wish into it and sending is no repeat."""
+    client = login(resident)
+    key = key_of(client.get(reverse("wishes:new")))
+    client.post(reverse("wishes:new"), form_data(rice, submission_key=key))
+    response = client.post(
+        reverse("wishes:new"), form_data(rice, submission_key=key, title="修好楼道灯")
+    )
+    assert response.status_code == 302
+    titles = set(Wish.objects.filter(resident=resident.resident).values_list("title", flat=True))
+    assert titles == {"一袋大米和一桶油", "修好楼道灯"}

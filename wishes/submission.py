@@ -90,13 +90,18 @@ def check_similar(form: forms.BaseForm, cleaned: dict) -> None:
 
 
 def sent_before(request: HttpRequest) -> Wish | None:
-    """The wish this very form already made, if it was sent before by the same person."""
+    """The wish this very form already made, if the same person sent it before with the same
+    wish in it. A form kept by the browser and filled in anew is a new wish (save_once then
+    saves it without the old key)."""
     raw = request.POST.get("submission_key", "")
     try:
         key = uuid.UUID(raw)
     except ValueError:
         return None
-    return Wish.objects.filter(submission_key=key, entered_by=request.user).first()
+    earlier = Wish.objects.filter(submission_key=key, entered_by=request.user).first()
+    if earlier is None or _plain(earlier.title) != _plain(request.POST.get("title", "")):
+        return None
+    return earlier
 
 
 def save_once(request: HttpRequest, form: forms.ModelForm, **submit) -> tuple[Wish, bool]:
