@@ -179,7 +179,16 @@ def build_world() -> World:
         wish=o["fulfilled"], visited_by=staff, note="老人很满意", method=FollowUp.Method.PHONE
     )
     o["neighbours_wish"] = wish(resident=neighbour, grid=grid_2, title="楼道灯维修")
-    o["wish_b"] = WishFactory(community=community_b, approved=True, public_consent=False)
+    # Its resident's name and number are set, not generated: a generated 王志强 or 13700000002
+    # would read as a leak of this world's secrets (factory sequences and Faker collide).
+    o["wish_b"] = WishFactory(
+        community=community_b,
+        resident=ResidentFactory(
+            community=community_b, name="赵海涛", phone="13600000009", address="新兴小区1栋"
+        ),
+        approved=True,
+        public_consent=False,
+    )
 
     # ----- records around them ------------------------------------------------------------
     now = timezone.now()

@@ -272,7 +272,7 @@ def test_a_wrong_old_password_changes_nothing(login, resident):
         reverse("accounts:password_change"),
         {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
-    assert response.context["form"].errors["old_password"] == ["你的旧密码不正确。请重新输入。"]
+    assert response.context["form"].errors["old_password"] == ["原来的密码不对，请再试一次。"]
 
 
 def test_login_form_logs_in_by_phone_number(client, community):

@@ -24,7 +24,7 @@ def test_the_menu_marks_where_you_are_on_the_phone_and_on_a_laptop(login, staff)
     page = login(staff).get(reverse("staff:review")).content.decode()
     assert page.count('aria-current="page"') == 2  # the row and the offcanvas
     assert 'id="staff-menu"' in page and "工作台菜单" in page
-    assert "心愿 · <strong>审核</strong>" in page
+    assert '<span class="staff-nav-here text-truncate"><strong>审核</strong></span>' in page
 
 
 def test_every_group_and_page_is_there_for_community_staff(login, staff):
