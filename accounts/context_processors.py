@@ -1,5 +1,7 @@
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
+
 from .scoping import scope_of
 
 
@@ -39,4 +41,5 @@ class Roles:
 
 
 def roles(request):
-    return {"roles": Roles(request.user)}
+    # A request refused before the authentication middleware (a bad Host header) has no user.
+    return {"roles": Roles(getattr(request, "user", None) or AnonymousUser())}

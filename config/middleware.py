@@ -1,5 +1,6 @@
 """Pages shown to someone logged in may carry residents' personal data: never kept by a cache."""
 
+from django.core.exceptions import SuspiciousOperation
 from django.utils.cache import patch_cache_control
 
 
@@ -22,3 +23,30 @@ class PrivateByDefaultMiddleware:
                 del response.headers["Cache-Control"]
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL byte in the path, a parameter's name or its value is a 400, before any view.
+
+    PostgreSQL refuses NUL in text, so `?status__exact=%00` reached the database and answered
+    500; no person types one. SuspiciousOperation gives the 400 page and a line in the
+    django.security log.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            raise SuspiciousOperation("NUL byte in the request")
+        return self.get_response(request)
+
+
+def _has_nul(query) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )

@@ -1,0 +1,45 @@
+"""Hardening: input no person types is refused with a 400, never a 500."""
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/wishes/wish/?status__exact=%00",
+        "/wishes/?q=%00",
+        "/wishes/?category=1%00",
+        "/staff/wishes/?q=a%00b",
+        "/wishes/%00/",
+    ],
+)
+def test_a_nul_byte_anywhere_is_a_bad_request(login, superuser, path):
+    client = login(superuser)
+    client.raise_request_exception = False
+    assert client.get(path).status_code in (400, 404)
+
+
+def test_a_nul_byte_in_a_form_is_a_bad_request_and_saves_nothing(login, resident):
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory()
+    from wishes.models import Wish
+
+    client = login(resident)
+    client.raise_request_exception = False
+    response = client.post(reverse("wishes:new"), {"title": "大米\x00", "category": category.pk})
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
+    assert not Wish.objects.exists()
+
+
+@override_settings(DEBUG=False, ALLOWED_HOSTS=["wish.example.org"])
+def test_a_wrong_host_header_is_a_bad_request_not_a_server_error():
+    client = Client(raise_request_exception=False)
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
