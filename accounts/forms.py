@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.db import models
 from django.db.models import Q
@@ -119,14 +120,14 @@ def submit_free_helper(*layout) -> FormHelper:
     return helper
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("手机号（或用户名）与密码不匹配，请重新输入。密码区分大小写。"),
-        "too_many_attempts": _(
-            "这个账号密码输错次数太多，请%(minutes)d分钟后再试；忘记密码请联系社区工作人员重置。"
-        ),
-    }
+TOO_MANY_ATTEMPTS = _(
+    "这个账号密码输错次数太多，请%(minutes)d分钟后再试；忘记密码请联系社区工作人员重置。"
+)
+
+
+class ThrottledLogin:
+    """One pause for every way in: after LOGIN_FAILURE_LIMIT wrong passwords for an account,
+    neither the site's login nor the admin's accepts even the right one for a while."""
 
     def clean(self):
         attempts = LoginAttempts(self.data.get("username", ""))
@@ -145,11 +146,28 @@ class LoginForm(AuthenticationForm):
         attempts.succeeded()
         return cleaned
 
+
+class LoginForm(ThrottledLogin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("手机号（或用户名）与密码不匹配，请重新输入。密码区分大小写。"),
+        "too_many_attempts": TOO_MANY_ATTEMPTS,
+    }
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("手机号或用户名")
         self.fields["password"].label = _("密码")
         self.helper = submit_free_helper()
+
+
+class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
+    """The admin's door, with the same lock as the site's (config/urls.py sets it)."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "too_many_attempts": TOO_MANY_ATTEMPTS,
+    }
 
 
 class RegistrationForm(SetPasswordMixin, forms.Form):

@@ -1,8 +1,9 @@
 """Slow down password guessing: a few wrong passwords for one account, then a pause.
 
-Counted per account (the phone number or username typed), in the cache, so it holds across
-workers when the cache is shared (REDIS_URL in production). Per-address limits are left to the
-proxy: behind it every request comes from the same address.
+Counted per account — its username and its phone number are one account, however typed — in
+the cache, so it holds across workers when the cache is shared (REDIS_URL in production). Every
+way in asks the same counter: the site's login and the admin's (accounts/forms.py). Per-address
+limits are left to the proxy: behind it every request comes from the same address.
 """
 
 from __future__ import annotations
@@ -13,10 +14,31 @@ from django.conf import settings
 from django.core.cache import cache
 
 
+def account_key(typed: str) -> str:
+    """One key per account: "user:42" whether 42's username or phone was typed (spaces and
+    dashes in a number dropped); a hash of the text when no account has it, so guessing at
+    names that do not exist is counted too, without storing what was typed."""
+    from django.db.models import Q
+
+    from .models import User
+
+    text = (typed or "").strip()
+    compact = text.replace(" ", "").replace("-", "")
+    user_pk = (
+        User.objects.filter(Q(username__iexact=text) | Q(phone=compact) | Q(username=compact))
+        .values_list("pk", flat=True)
+        .first()
+        if text
+        else None
+    )
+    if user_pk is not None:
+        return f"user:{user_pk}"
+    return hashlib.sha256(text.lower().encode()).hexdigest()[:32]
+
+
 class LoginAttempts:
     def __init__(self, username: str):
-        digest = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
-        self.key = f"login-failures:{digest}"
+        self.key = f"login-failures:{account_key(username)}"
 
     @property
     def limit(self) -> int:

@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AdminLoginForm
+
 from . import views
 
 admin.site.site_header = _("微心愿 管理后台")
 admin.site.site_title = _("微心愿")
 admin.site.index_title = _("社区工作台")
+# The admin's login shares the site's pause after wrong passwords (one lock on every door).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -359,3 +359,36 @@ def test_guessing_one_account_does_not_pause_another(client, resident, other_res
         client.post(LOGIN, {"username": resident.username, "password": "wrong-guess"})
     response = client.post(LOGIN, {"username": other_resident.username, "password": PASSWORD})
     assert response.status_code == 302
+
+
+ADMIN_LOGIN = reverse("admin:login")
+
+
+def test_the_admin_login_shares_the_pause(client, staff, settings):
+    """Twelve wrong passwords at /admin/login/ then the right one let anyone in before: the
+    admin's door now has the site's lock, and each door counts for the other."""
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(ADMIN_LOGIN, {"username": staff.username, "password": "wrong-guess"})
+    response = client.post(ADMIN_LOGIN, {"username": staff.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "输错次数太多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    response = client.post(LOGIN, {"username": staff.username, "password": PASSWORD})
+    assert "输错次数太多" in response.content.decode()
+
+
+def test_wrong_passwords_at_the_site_pause_the_admin_door(client, staff, settings):
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": staff.username, "password": "wrong-guess"})
+    response = client.post(ADMIN_LOGIN, {"username": staff.username, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert "输错次数太多" in response.content.decode()
+
+
+def test_the_username_and_the_phone_number_are_one_account(db, client, settings):
+    user = UserFactory(username="li_hua", phone="13912345670")
+    for attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        typed = "li_hua" if attempt % 2 else "139 1234 5670"
+        client.post(LOGIN, {"username": typed, "password": "wrong-guess"})
+    response = client.post(LOGIN, {"username": user.phone, "password": PASSWORD})
+    assert "输错次数太多" in response.content.decode()
