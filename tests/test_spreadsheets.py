@@ -457,10 +457,31 @@ def test_export_file_name_is_ascii_with_a_chinese_alternative(staff_client):
     )
 
 
-def test_text_that_looks_like_a_formula_is_exported_as_text(staff_client, community):
-    WishFactory(community=community, title='=HYPERLINK("http://example.com","点我")')
+@pytest.mark.parametrize(
+    "title",
+    [
+        '=HYPERLINK("http://example.com","点我")',
+        "+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(1,2)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_text_that_looks_like_a_formula_is_exported_as_text(staff_client, community, title):
+    """Formula injection (OWASP): a cell starting =, +, -, @, tab or CR is text, marked with
+    the quote prefix so it stays text when edited, and says exactly what was typed."""
+    WishFactory(community=community, title=title)
     sheet = read(staff_client.get(reverse("staff:export_wishes"))).worksheets[0]
-    assert sheet["D2"].data_type == "s"
+    cell = sheet["D2"]
+    # (XML reads a carriage return back as a line feed.)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (title.replace("\r", "\n"), "s", True)
+
+
+def test_ordinary_text_has_no_quote_prefix(staff_client, community):
+    WishFactory(community=community, title="一袋大米")
+    cell = read(staff_client.get(reverse("staff:export_wishes"))).worksheets[0]["D2"]
+    assert (cell.value, cell.quotePrefix) == ("一袋大米", False)
 
 
 def test_export_wishes_takes_the_same_queries_for_many_rows(
@@ -637,3 +658,10 @@ def test_dates_at_the_ends_of_the_calendar_are_no_500(staff_client, july, day):
     assert staff_client.get(EXPORT, {"submitted_from": day}).status_code == 200
     assert staff_client.get(EXPORT, {"submitted_to": day}).status_code == 200
     assert staff_client.get(LIST, both).status_code == 200
+
+
+def test_an_imported_formula_is_kept_as_its_text(staff_client):
+    formula = '=HYPERLINK("http://example.com","一袋大米")'
+    response = staff_client.post(IMPORT, {"file": xlsx([good_row(心愿标题=formula)])})
+    assert response.status_code == 302
+    assert Wish.objects.get().title == formula

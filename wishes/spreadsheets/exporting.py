@@ -191,6 +191,10 @@ def volunteers_workbook(registrations: Iterable[VolunteerRegistration]) -> Workb
     return workbook
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP: CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _export_sheet(title: str, columns) -> tuple[Workbook, Worksheet]:
     workbook = Workbook()
     sheet = workbook.active
@@ -209,9 +213,12 @@ def _write_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
         if isinstance(value, str):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            # Residents' text is data, never a formula Excel would run.
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            # Residents' text is data, never a formula a spreadsheet would run (=HYPERLINK…,
+            # +cmd, -1+1, @SUM…): stored as text, and marked as typed with a leading apostrophe
+            # so it stays text when someone edits the cell. What it says is unchanged.
             cell.data_type = "s"
+            cell.quotePrefix = True
         elif isinstance(value, datetime.datetime):
             cell.number_format = DATETIME_FORMAT
 

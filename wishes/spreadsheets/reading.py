@@ -97,7 +97,9 @@ def _read_sheet(file: IO[bytes]) -> tuple[tuple, list[tuple[int, tuple]]]:
         "如果是 .xls 或 .csv 格式，请先“另存为” Excel 工作簿（.xlsx）。"
     )
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        # data_only=False: a formula arrives as its own text (=HYPERLINK(…)), never as a value
+        # cached in the file, which the file may forge; nothing is ever computed.
+        workbook = load_workbook(file, read_only=True, data_only=False)
     except Exception as error:
         # openpyxl fails in many ways on a broken or disguised file (zip, XML, key and
         # value errors); each one means the same to the person uploading it.
