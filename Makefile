@@ -14,12 +14,12 @@ FIND_PYTHON := for p in python3.13 python3.12 python3.14 \
 	  if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	  then command -v $$p; break; fi; done
 
-.PHONY: help run test lint format migrations-check seed messages bench check clean
+.PHONY: help run test lint format migrations-check seed messages bench check audit clean
 
 help:
 	@echo "make run    — set up .venv, migrate, load demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test   — set up .venv and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
-	@echo "make lint | format | migrations-check | seed | messages | bench | clean"
+	@echo "make lint | format | migrations-check | seed | messages | bench | audit | clean"
 
 $(PY):
 	@python="$$($(FIND_PYTHON))"; \
@@ -74,6 +74,13 @@ seed: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# The reviewers' tools: bandit over our code (medium and high findings fail), pip-audit over the
+# installed packages (a known vulnerability fails; where the package index offers no advisory
+# data for a package, pip-audit lists it as not audited).
+audit: $(VENV)/.installed
+	$(VENV)/bin/bandit -q -r accounts audit communities config notices outcomes wishes -ll
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 bench: $(VENV)/.installed
 	$(PY) tests/bench.py
