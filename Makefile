@@ -63,17 +63,17 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 migrations-check: $(VENV)/.installed
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=$${DEBUG:-1} $(PY) manage.py makemigrations --check --dry-run
 
 check: $(VENV)/.installed
-	$(PY) manage.py check
+	DEBUG=$${DEBUG:-1} $(PY) manage.py check
 
 seed: $(VENV)/.installed
-	$(PY) manage.py seed_demo $(SEED_ARGS)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo $(SEED_ARGS)
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 # The reviewers' tools: bandit over our code (medium and high findings fail), pip-audit over the
 # installed packages (a known vulnerability fails; where the package index offers no advisory

@@ -1,6 +1,9 @@
-"""Settings for 微心愿, read from the environment with safe development defaults.
+"""Settings for 微心愿, read from the environment. They fail closed: with no environment at all
+DEBUG is off and the app refuses to start without a SECRET_KEY and ALLOWED_HOSTS. Development
+asks for DEBUG=1 (`make run` and the other make targets set it themselves; tests use
+config.settings_test).
 
-Production sets at least DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README).
+Production sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (see README).
 """
 
 import os
@@ -24,7 +27,7 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -32,7 +35,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -209,7 +214,9 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # Preload: browsers never try plain HTTP. Set SECURE_HSTS_PRELOAD=0 before the domain is
+    # ready to be listed (check --deploy then warns, as it should).
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 

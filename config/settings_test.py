@@ -1,5 +1,10 @@
 """Test-only speed-ups on top of the real settings."""
 
+import os
+
+# The settings fail closed without an environment; tests run as development does.
+os.environ.setdefault("DEBUG", "1")
+
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

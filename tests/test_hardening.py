@@ -1,5 +1,9 @@
 """Hardening: input no person types is refused with a 400, never a 500."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -43,3 +47,33 @@ def test_a_wrong_host_header_is_a_bad_request_not_a_server_error():
     response = client.get("/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
     assert "请求有误" in response.content.decode()
+
+
+def run_check(env: dict) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_with_no_environment_the_app_does_not_start():
+    result = run_check({})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_secret_key_without_hosts_is_not_enough():
+    result = run_check({"SECRET_KEY": "k" * 50})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_settings_leave_a_reviewer_nothing_to_warn_about():
+    result = run_check({"SECRET_KEY": "k" * 40 + "-Zq9!x" * 5, "ALLOWED_HOSTS": "wish.example.org"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
