@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "accounts.scoping.ScopeMiddleware",
     "config.middleware.PrivateByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.SessionClocksMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,6 +113,19 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.PhoneOrUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Sessions (accounts/sessions.py): a fresh key at every login (Django), the session cookie
+# HttpOnly and SameSite=Lax (Secure in production), and two clocks. Idle: staff are signed out
+# after SESSION_IDLE_STAFF_MINUTES (2 h) without a request — their screens show residents'
+# illnesses and addresses, often on a shared office PC; residents and volunteers, on their own
+# phones in WeChat, after SESSION_IDLE_MINUTES (3 days), or an old person would be asked for a
+# password every visit. Absolute: nobody stays signed in longer than 7 days from logging in.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(7 * 24 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_IDLE_STAFF_MINUTES = int(os.environ.get("SESSION_IDLE_STAFF_MINUTES", "120"))
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(3 * 24 * 60)))
 
 # A few wrong passwords for one account, then a pause (accounts/throttle.py).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
