@@ -50,3 +50,19 @@ def _has_nul(query) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
     )
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` from settings.PERMISSIONS_POLICY: camera, microphone, location and
+    the rest off (photos are chosen through the file input, which needs none of them)."""
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.policy = settings.PERMISSIONS_POLICY
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,5 +1,6 @@
 """Hardening: input no person types is refused with a 400, never a 500."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,29 @@ def test_production_settings_leave_a_reviewer_nothing_to_warn_about():
     result = run_check({"SECRET_KEY": "k" * 40 + "-Zq9!x" * 5, "ALLOWED_HOSTS": "wish.example.org"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("path", ["/", "/wishes/", "/accounts/login/", "/admin/login/"])
+def test_every_page_sends_the_security_headers(client, path):
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert re.search(r"script-src 'self' 'nonce-[\w-]+'", csp)
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_one_inline_style_carries_the_pages_nonce(client):
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([\w-]+)'", response["Content-Security-Policy"])[1]
+    assert f'<style nonce="{nonce}">' in response.content.decode()
