@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
-from .permissions import RoleScopedAdmin, StaffReadOnlyInline
+from .permissions import RoleScopedAdmin, SafeAutocompleteAdmin, StaffReadOnlyInline
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -33,10 +33,27 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "real_name", "phone"]
     date_hierarchy = "date_joined"
     inlines = [StaffRoleInline]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("重置两步验证（丢了手机时）"))
+    def reset_two_factor(self, request, queryset):
+        """Someone lost their phone and their backup codes: they set it up again at their
+        next sign-in (staff must). Only superusers see users at all."""
+        from audit.security import security_event
+
+        from . import two_factor
+
+        for user in queryset:
+            two_factor.turn_off(user)
+            security_event("2fa_reset", request=request, target_user_id=user.pk)
+        self.message_user(
+            request,
+            _("已重置%(n)d个账号的两步验证，他们下次登录时重新设置。") % {"n": len(queryset)},
+        )
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(SafeAutocompleteAdmin):
     list_display = ["user", "role", "community", "grid", "street", "created_at"]
     list_filter = ["role", "street", "community"]
     search_fields = ["user__username", "user__real_name"]

@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from .sessions import start_clocks
+        from .two_factor import remember_second_factor
 
         user_logged_in.connect(start_clocks, dispatch_uid="accounts.sessions.start_clocks")
+        user_logged_in.connect(remember_second_factor, dispatch_uid="accounts.two_factor.remember")

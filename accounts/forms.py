@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.security import security_event
 from communities.models import Community, Grid, Organisation
 
 from .models import Resident, User
@@ -121,7 +122,7 @@ def submit_free_helper(*layout) -> FormHelper:
 
 
 TOO_MANY_ATTEMPTS = _(
-    "这个账号密码输错次数太多，请%(minutes)d分钟后再试；忘记密码请联系社区工作人员重置。"
+    "这个账号密码输错次数太多，请%(minutes)d分钟后再试；忘记密码可以用“忘记密码”通过短信验证码重设。"
 )
 
 
@@ -132,6 +133,13 @@ class ThrottledLogin:
     def clean(self):
         attempts = LoginAttempts(self.data.get("username", ""))
         if attempts.blocked():
+            security_event(
+                "login_failed",
+                request=self.request,
+                outcome="blocked",
+                account=attempts.user_id,
+                throttled=True,
+            )
             raise forms.ValidationError(
                 self.error_messages["too_many_attempts"],
                 code="too_many_attempts",
@@ -394,3 +402,98 @@ class BecomeVolunteerForm(forms.Form):
             Field("is_party_member", template=CHOICE_BUTTONS, wrapper_class="col-6"),
             "organisation",
         )
+
+
+class SecondFactorForm(forms.Form):
+    """Six digits from the authenticator app, or one of the backup codes."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_(
+            "打开手机上的验证器应用，输入显示的6位数字；手机不在身边时，可以输入一个备用码。"
+        ),
+        error_messages={"required": _("请输入验证码。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_free_helper()
+
+
+class PasswordConfirmForm(forms.Form):
+    """Turning two-factor sign-in off asks for the password again."""
+
+    password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("请输入当前密码。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = submit_free_helper()
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("密码不对，请重新输入。"), code="wrong_password")
+        return password
+
+
+class ResetRequestForm(forms.Form):
+    """忘记密码, step one: which account."""
+
+    who = forms.CharField(
+        label=_("手机号或用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}),
+        error_messages={"required": _("请输入注册时用的手机号（或用户名）。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_free_helper()
+
+
+class ResetCodeForm(SetPasswordMixin, forms.Form):
+    """忘记密码, step two: the code from the SMS and a new password."""
+
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": _("请输入短信里的6位验证码。")},
+    )
+    password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少8位，不能全是数字，也不要和手机号太像。"),
+    )
+    password2 = forms.CharField(
+        label=_("再输一次新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    error_messages = {
+        **SetPasswordMixin.error_messages,
+        "password_mismatch": _("两次输入的密码不一样，请重新输入。"),
+    }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = submit_free_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords()
+        self.validate_password_for_user(self.user or User(), "password1")
+        return cleaned

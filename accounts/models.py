@@ -33,6 +33,11 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("通知和邮件使用的语言。"),
     )
+    must_change_password = models.BooleanField(
+        _("下次登录须改密码"),
+        default=False,
+        help_text=_("社区工作人员设了临时密码：本人登录后要先设一个自己的密码。"),
+    )
 
     objects = UserManager()
 
@@ -49,6 +54,11 @@ class User(AbstractUser):
         if not self.phone:
             self.phone = None
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        # A password the person chose themselves; a temporary one sets the flag again after.
+        self.must_change_password = False
+        super().set_password(raw_password)
 
     @property
     def display_name(self) -> str:

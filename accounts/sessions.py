@@ -70,3 +70,27 @@ def start_clocks(sender, request, user, **kwargs):
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN] = now
+
+
+class PasswordChangeRequiredMiddleware:
+    """After staff set a temporary password, its owner chooses their own before anything else
+    (the temporary one passed through someone else's hands)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.must_change_password:
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            open_paths = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            if request.path_info not in open_paths and not request.path_info.startswith(
+                (settings.STATIC_URL, "/i18n/")
+            ):
+                messages.info(
+                    request, _("您现在用的是社区工作人员设的临时密码，请先设一个自己的新密码。")
+                )
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -37,8 +37,23 @@ def account_key(typed: str) -> str:
 
 
 class LoginAttempts:
-    def __init__(self, username: str):
-        self.key = f"login-failures:{account_key(username)}"
+    """Failures for one account at one door. Passwords and two-factor codes share the "login"
+    door; reset codes by SMS count at their own, so someone guessing at a password cannot stop
+    the owner from resetting it (and a reset lifts the login pause)."""
+
+    def __init__(self, username: str, door: str = "login"):
+        self.account = account_key(username)
+        self.key = f"{door}-failures:{self.account}"
+        self.login_key = f"login-failures:{self.account}"
+
+    @property
+    def user_id(self) -> int | None:
+        """The account's user id; None when no account has the name or number typed."""
+        kind, _sep, pk = self.account.partition(":")
+        return int(pk) if kind == "user" else None
+
+    def failures(self) -> int:
+        return cache.get(self.key, 0)
 
     @property
     def limit(self) -> int:
@@ -49,7 +64,7 @@ class LoginAttempts:
         return settings.LOGIN_FAILURE_WINDOW_MINUTES * 60
 
     def blocked(self) -> bool:
-        return cache.get(self.key, 0) >= self.limit
+        return self.failures() >= self.limit
 
     def failed(self) -> None:
         # add() starts the window at the first failure; incr() never extends it.
@@ -60,4 +75,4 @@ class LoginAttempts:
                 cache.add(self.key, 1, self.window)
 
     def succeeded(self) -> None:
-        cache.delete(self.key)
+        cache.delete_many([self.key, self.login_key])

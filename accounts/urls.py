@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import reset_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -13,6 +13,12 @@ urlpatterns = [
     path("profile/communities/", views.join_community, name="join_community"),
     path("profile/volunteer/", views.become_volunteer, name="become_volunteer"),
     path("profile/organisation/", views.change_organisation, name="change_organisation"),
+    path("password/forgot/", reset_views.request_code, name="password_reset"),
+    path("password/forgot/code/", reset_views.enter_code, name="password_reset_code"),
+    path("two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("two-factor/backup-codes/", two_factor_views.new_backup_codes, name="two_factor_codes"),
+    path("two-factor/off/", two_factor_views.turn_off, name="two_factor_off"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

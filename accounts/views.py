@@ -18,12 +18,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
+from . import two_factor
 from .forms import (
     PHONE_TAKEN,
     BecomeVolunteerForm,
     JoinCommunityForm,
     LoginForm,
     OrganisationForm,
+    PasswordConfirmForm,
     ProfileForm,
     RegistrationForm,
     Role,
@@ -112,7 +114,7 @@ class RegisterView(FormView):
         return redirect("wishes:new")
 
 
-def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
+def render_profile(request: HttpRequest, **forms) -> HttpResponse:
     """The profile page, with any bound form that failed shown with its errors."""
     user = request.user
     resident = (
@@ -127,7 +129,14 @@ def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
         initial = {"community": resident.community_id} if resident else {}
         forms.setdefault("volunteer_form", BecomeVolunteerForm(initial=initial))
     forms.setdefault("profile_form", ProfileForm(instance=user, resident=resident))
+    if two_factor.has_authenticator(user) and not two_factor.required_for(user):
+        forms.setdefault("turn_off_form", PasswordConfirmForm(user=user))
     context = {
+        "two_factor": {
+            "on": two_factor.has_authenticator(user),
+            "required": two_factor.required_for(user),
+            "backup_codes_left": two_factor.backup_codes_left(user),
+        },
         "resident": resident,
         "volunteer": volunteer,
         "registrations": registrations,
@@ -140,7 +149,7 @@ def _render_profile(request: HttpRequest, **forms) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _render_profile(request)
+        return render_profile(request)
     # A copy, so a rejected edit never leaks into request.user (the header shows its name).
     form = ProfileForm(
         request.POST,
@@ -148,12 +157,12 @@ def profile(request: HttpRequest) -> HttpResponse:
         resident=Resident.objects.filter(user=request.user).first(),
     )
     if not form.is_valid():
-        return _render_profile(request, profile_form=form)
+        return render_profile(request, profile_form=form)
     try:
         form.save()
     except IntegrityError:
         form.add_error("phone", PHONE_TAKEN)
-        return _render_profile(request, profile_form=form)
+        return render_profile(request, profile_form=form)
     messages.success(request, _("您的资料已保存。"))
     return redirect("accounts:profile")
 
@@ -166,7 +175,7 @@ def join_community(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = JoinCommunityForm(request.POST, volunteer=volunteer)
     if not form.is_valid():
-        return _render_profile(request, join_form=form)
+        return render_profile(request, join_form=form)
     community = form.cleaned_data["community"]
     _registration, created = volunteer.registrations.get_or_create(community=community)
     if created:
@@ -182,7 +191,7 @@ def change_organisation(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = OrganisationForm(request.POST)
     if not form.is_valid():
-        return _render_profile(request, organisation_form=form)
+        return render_profile(request, organisation_form=form)
     organisation = form.cleaned_data["organisation"]
     if organisation is not None and organisation.pk == volunteer.organisation_id:
         messages.info(request, _("所在单位没有变化。"))
@@ -207,7 +216,7 @@ def become_volunteer(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     form = BecomeVolunteerForm(request.POST)
     if not form.is_valid():
-        return _render_profile(request, volunteer_form=form)
+        return render_profile(request, volunteer_form=form)
     try:
         with transaction.atomic():
             _make_volunteer(request.user, form.cleaned_data)

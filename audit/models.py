@@ -3,7 +3,8 @@
 Every view or export of a resident's contact details by someone other than the resident, every
 export of everything held about a resident, every erasure and every decision on an
 organisation's membership lands here. Staff of the resident's community read it; nobody edits
-or deletes it.
+or deletes it: the model refuses, and so does PostgreSQL (audit/history.py). Its foreign keys
+PROTECT, so deleting a person, a wish or a grid cannot empty a column here either.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .history import append_only
 
 
 class AuditEntry(models.Model):
@@ -22,10 +25,11 @@ class AuditEntry(models.Model):
         RESIDENT_ERASED = "resident_erased", _("删除居民个人信息")
         MEMBERSHIP_CONFIRMED = "membership_confirmed", _("确认单位成员")
         MEMBERSHIP_REFUSED = "membership_refused", _("不确认单位成员")
+        PASSWORD_RESET = "password_reset", _("设置临时密码")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -34,7 +38,7 @@ class AuditEntry(models.Model):
     action = models.CharField(_("操作"), max_length=30, choices=Action.choices)
     resident = models.ForeignKey(
         "accounts.Resident",
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
@@ -42,7 +46,7 @@ class AuditEntry(models.Model):
     )
     wish = models.ForeignKey(
         "wishes.Wish",
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
@@ -51,7 +55,7 @@ class AuditEntry(models.Model):
     # Kept apart from the resident so the entry stays scoped after an erasure.
     community = models.ForeignKey(
         "communities.Community",
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
@@ -59,7 +63,7 @@ class AuditEntry(models.Model):
     )
     grid = models.ForeignKey(
         "communities.Grid",
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
@@ -75,6 +79,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("访问与操作记录")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["resident", "created_at"], name="audit_resident_idx")]
+        triggers = append_only()  # PostgreSQL refuses UPDATE and DELETE (audit/history.py)
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} · {self.actor} · {self.get_action_display()}"

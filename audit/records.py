@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from .models import AuditEntry
+from .security import security_event
 
 if TYPE_CHECKING:
     from accounts.models import Resident, User
@@ -81,10 +84,49 @@ def record_contact_export(user: User, residents: Iterable[Resident], *, how: str
         for resident in {r.pk: r for r in residents if r is not None}.values()
     ]
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    if entries:
+        _log_when_done(
+            "personal_data_exported",
+            user,
+            action=AuditEntry.Action.CONTACT_EXPORTED,
+            how=how,
+            residents=len(entries),
+        )
     return len(entries)
+
+
+# What the security log (audit/security.py) also hears of: personal data leaving the site, and
+# erasures; by count and the entry's number, never whose.
+SECURITY_EVENTS = {
+    AuditEntry.Action.RESIDENT_EXPORTED: "personal_data_exported",
+    AuditEntry.Action.RESIDENT_ERASED: "resident_erased",
+}
 
 
 def record(user: User, action: str, *, resident: Resident | None = None, **fields) -> AuditEntry:
     entry = _entry(user, action, resident, **fields)
     entry.save()
+    if action in SECURITY_EVENTS:
+        _log_when_done(
+            SECURITY_EVENTS[action],
+            user,
+            action=action,
+            how=entry.how,
+            residents=1,
+            audit_entry=entry.pk,
+        )
     return entry
+
+
+def _log_when_done(event: str, user: User, **fields) -> None:
+    """Logged once committed (an erasure that rolled back never happened), as from the request
+    that did it, wherever the commit runs."""
+    context = contextvars.copy_context()
+    transaction.on_commit(
+        lambda: context.run(security_event, event, user=user, outcome="success", **fields)
+    )
+
+
+def record_password_reset(user: User, resident: Resident) -> None:
+    """Staff set a temporary password for a resident who forgot theirs."""
+    _entry(user, AuditEntry.Action.PASSWORD_RESET, resident).save()

@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "outcomes",
     "audit",
     "django_tasks_db",
+    "pgtrigger",  # history tables refuse UPDATE and DELETE in PostgreSQL itself
+    # Two-factor sign-in (accounts/two_factor.py): TOTP authenticator apps and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -71,10 +76,13 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SecondFactorMiddleware",
     "accounts.scoping.ScopeMiddleware",
     "config.middleware.PrivateByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionClocksMiddleware",
+    "accounts.sessions.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -156,6 +164,12 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(3 * 24 * 6
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 
+# Two-factor sign-in: anyone may turn it on; staff roles (grid workers, community staff, street
+# admins) and everyone who can open the admin must, unless TWO_FACTOR_REQUIRED=0. On by default
+# in production, off in development so the demo accounts log in with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "微心愿"
+
 # Shared across workers in production (login throttling counts there); per process otherwise.
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -185,6 +199,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Uploads (wishes/uploads.py): a request over UPLOAD_MAX_REQUEST_BYTES is refused before its body
+# is read (keep the proxy's client_max_body_size the same, README); a file is kept only up to
+# 5 MB and then dropped, so its form says it is too big and keeps what was typed.
+FILE_UPLOAD_HANDLERS = [
+    "wishes.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_REQUEST_BYTES = 100 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the fields besides files: a few KB in every form
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2560 * 1024  # a bigger request's files go to temporary files
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -259,10 +285,23 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Security events (audit/security.py) are one JSON line each on stdout, apart from the rest of
+# the log (stderr), for the collector: logins, failures, 2FA, refusals, exports of personal data.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json_line": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json_line",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "microwish.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    },
 }

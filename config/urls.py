@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import AdminLoginForm
 
@@ -11,6 +13,14 @@ admin.site.site_title = _("微心愿")
 admin.site.index_title = _("社区工作台")
 # The admin's login shares the site's pause after wrong passwords (one lock on every door).
 admin.site.login_form = AdminLoginForm
+# Authenticator devices and backup codes hold secrets: nobody browses them. A superuser resets
+# someone's two-factor sign-in with the action on the users' list (accounts/admin.py).
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+# A refusal (PermissionDenied, the admin's included) also lands in the security log.
+handler403 = "config.views.permission_denied"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

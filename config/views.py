@@ -2,9 +2,11 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.utils.translation import check_for_language
-from django.views import i18n
+from django.views import defaults, i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from audit.security import security_event
 
 
 def set_language(request):
@@ -30,3 +32,17 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def permission_denied(request, exception=None):
+    """Django's 403 page (templates/403.html), with a line in the security log: who was refused
+    what. Not the exception's words, which may quote a wish."""
+    match = getattr(request, "resolver_match", None)
+    security_event(
+        "permission_denied",
+        request=request,
+        outcome="denied",
+        status=403,
+        view=match.view_name if match else "",
+    )
+    return defaults.permission_denied(request, exception)

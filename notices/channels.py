@@ -91,6 +91,15 @@ class LoggingSmsBackend(SmsBackend):
         logger.info("SMS to %s: %s", phone[:3] + "****" + phone[-4:], text)
 
 
+class LocmemSmsBackend(SmsBackend):
+    """For tests: messages are kept in `outbox`, like Django's locmem e-mail backend."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        LocmemSmsBackend.outbox.append((phone, text))
+
+
 class SmsChannel:
     """Short: the notice's words (or a count for a digest) and one link."""
 

@@ -4,7 +4,8 @@ Hours come two ways and stay apart:
 
 - **Events.** Signing in at a hand-over event (or being added by staff) credits the event's
   duration, rounded to the half hour, on the day the event began (Beijing time), approved at
-  once. Staff removing the attendance removes the credit.
+  once. Staff removing the attendance withdraws the credit (it stays on record, not counted);
+  signing in again credits it again.
 - **Wishes.** The volunteer named on a wish's fulfilled claim enters the hours they gave; the
   entry waits until staff who work on the wish (wishes/policy.py) approve or reject it. The
   volunteer may change it while it waits, or after a rejection (it then waits again); an
@@ -117,10 +118,12 @@ def credit_event_attendance(attendance: EventAttendance) -> ServiceHours | None:
     event, volunteer = attendance.event, attendance.user
     with transaction.atomic():
         _lock(volunteer)
-        existing = ServiceHours.objects.filter(
-            source=ServiceHours.Source.EVENT, volunteer=volunteer, event=event
-        ).first()
-        if existing is not None:
+        existing = (
+            ServiceHours.objects.select_for_update()
+            .filter(source=ServiceHours.Source.EVENT, volunteer=volunteer, event=event)
+            .first()
+        )
+        if existing is not None and existing.status != ServiceHours.Status.REJECTED:
             return existing
         day = event_day(event)
         wanted = event_hours(event)
@@ -128,17 +131,14 @@ def credit_event_attendance(attendance: EventAttendance) -> ServiceHours | None:
         hours = min(wanted, room)
         if hours < HALF:
             return None
-        entry = ServiceHours.objects.create(
-            volunteer=volunteer,
-            source=ServiceHours.Source.EVENT,
-            event=event,
-            day=day,
-            hours=hours,
-            note=event.title[:200],
-            status=ServiceHours.Status.APPROVED,
-            decided_by=attendance.added_by,
-            decided_at=timezone.now(),
+        # Withdrawn when the attendance was removed: the same entry counts again, on record.
+        entry = existing or ServiceHours(
+            volunteer=volunteer, source=ServiceHours.Source.EVENT, event=event
         )
+        entry.day, entry.hours, entry.note = day, hours, event.title[:200]
+        entry.status = ServiceHours.Status.APPROVED
+        entry.decided_by, entry.decided_at = attendance.added_by, timezone.now()
+        entry.save()
         with _in_site_language():
             if hours < wanted:
                 what = _("活动签到，记入%(hours)s小时（一天合计不超过24小时，少记%(cut)s小时）") % {
@@ -151,15 +151,28 @@ def credit_event_attendance(attendance: EventAttendance) -> ServiceHours | None:
         return entry
 
 
-def remove_event_credit(attendance: EventAttendance) -> int:
-    """Take back what an attendance credited (staff removed it: the person was not there)."""
+def remove_event_credit(attendance: EventAttendance, *, by: User | None = None) -> int:
+    """Take back what an attendance credited (staff removed it: the person was not there).
+
+    The entry stays, no longer counted (未认定), with who took it back: its record of changes
+    is history and is never deleted (audit/history.py), so neither is the entry."""
     with transaction.atomic():
-        deleted, _by_model = ServiceHours.objects.filter(
+        entries = ServiceHours.objects.select_for_update().filter(
             source=ServiceHours.Source.EVENT,
             volunteer=attendance.user_id,
             event=attendance.event_id,
-        ).delete()
-    return deleted
+            status__in=COUNTED,
+        )
+        withdrawn = 0
+        for entry in entries:
+            entry.status = ServiceHours.Status.REJECTED
+            entry.decided_by, entry.decided_at = by, timezone.now()
+            entry.save(update_fields=["status", "decided_by", "decided_at"])
+            with _in_site_language():
+                what = _("签到已撤销，%(hours)s小时不再计入") % {"hours": hours_text(entry.hours)}
+            _record(entry, by, what)
+            withdrawn += 1
+    return withdrawn
 
 
 # ----- hours for fulfilled wishes --------------------------------------------------------------

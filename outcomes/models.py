@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import append_only
+
 MAX_HOURS_A_DAY = Decimal("24")
 
 
@@ -108,14 +110,15 @@ class ServiceHours(models.Model):
 
 
 class ServiceHoursChange(models.Model):
-    """An edit or decision on an entry of hours, as recorded (never changed)."""
+    """An edit or decision on an entry of hours, as recorded: never changed or deleted (the
+    database refuses too, audit/history.py), so an entry of hours is never deleted either."""
 
     entry = models.ForeignKey(
-        ServiceHours, models.CASCADE, related_name="changes", verbose_name=_("时长记录")
+        ServiceHours, models.PROTECT, related_name="changes", verbose_name=_("时长记录")
     )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -128,9 +131,18 @@ class ServiceHoursChange(models.Model):
         verbose_name = _("时长变更记录")
         verbose_name_plural = _("时长变更记录")
         ordering = ["created_at", "pk"]
+        triggers = append_only()
 
     def __str__(self) -> str:
         return self.what
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A change to service hours, once recorded, is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A change to service hours, once recorded, is never deleted.")
 
 
 class WallStory(models.Model):

@@ -125,6 +125,19 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": EVERYONE_405,
         "POST": outcome(200, anon="login", volunteers="302"),
     },
+    # Nobody in the world has an authenticator: the code page lets them through (302); setting
+    # one up is open to everyone signed in; backup codes need one first; turning off, a form.
+    # Open to all: the same answer whether or not the number has an account. Without a number
+    # typed first, the code page goes back to ask for one.
+    ("accounts:password_reset", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("accounts:password_reset_code", ""): {"GET": outcome("302"), "POST": outcome("302")},
+    ("accounts:two_factor_verify", ""): {
+        "GET": outcome("302", anon="login"),
+        "POST": outcome("302", anon="login"),
+    },
+    ("accounts:two_factor_setup", ""): {"GET": page(), "POST": page()},
+    ("accounts:two_factor_codes", ""): {"GET": EVERYONE_405, "POST": outcome("302", anon="login")},
+    ("accounts:two_factor_off", ""): {"GET": EVERYONE_405, "POST": outcome("302", anon="login")},
     ("accounts:password_change", ""): {"GET": page(), "POST": page()},
     ("accounts:password_change_done", ""): {"GET": page(), "POST": outcome(405, anon="login")},
     # the public side
@@ -320,6 +333,8 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
     ("staff:resident_json", "person"): {"GET": our_record(), "POST": our_record()},
     ("staff:resident_xlsx", "person"): {"GET": our_record(), "POST": our_record()},
     # erasure is for staff of the whole community; an empty form is refused (400)
+    # a temporary password for a resident who forgot theirs: anyone working on the record
+    ("staff:resident_password", "person"): {"GET": EVERYONE_405, "POST": our_record()},
     ("staff:resident_erase", "person"): {
         "GET": EVERYONE_405,
         "POST": our_record(400, grid_1=403),

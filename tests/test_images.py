@@ -20,7 +20,7 @@ from PIL import Image, ImageCms, ImageFile
 
 from wishes import validators
 from wishes.images import MAX_EDGE, MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, PhotoError, sanitise_photo
-from wishes.models.records import photo_path
+from wishes.models.records import WishPhoto, photo_path
 
 RANDOM_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
 
@@ -187,7 +187,8 @@ def test_the_file_name_is_random_and_forgets_the_original():
     assert RANDOM_NAME.match(second.name)
     assert first.name != second.name
     assert "wang" not in first.name
-    assert photo_path(None, first.name).endswith(".jpg")
+    # The stored suffix is the format's, whatever name the file arrives under.
+    assert photo_path(WishPhoto(image=first), "wang-3-2-501.pdf").endswith(".jpg")
 
 
 def test_the_result_is_rewound_and_can_be_stored():

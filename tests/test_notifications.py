@@ -425,7 +425,10 @@ def test_a_person_who_turned_mail_off_gets_none(people, django_capture_on_commit
     assert mail.outbox == []
 
 
-def test_sms_goes_through_the_sms_backend(people, caplog, django_capture_on_commit_callbacks):
+def test_sms_goes_through_the_sms_backend(
+    people, caplog, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "notices.channels.LoggingSmsBackend"  # the default outside tests
     Channels.objects.create(user=people["volunteer"], email=False, sms=True)
     wish = wish_for(people, approved=True)
     fresh(people)

@@ -16,7 +16,13 @@ from accounts.models import StaffRole
 from notices.models import Notice
 from outcomes import hours
 from outcomes.figures import Scope, period_for, summary
-from outcomes.hours import HoursError, credit_event_attendance, decide_hours, enter_hours
+from outcomes.hours import (
+    COUNTED,
+    HoursError,
+    credit_event_attendance,
+    decide_hours,
+    enter_hours,
+)
 from outcomes.models import ServiceHours
 from tests.factories import UserFactory, VolunteerRegistrationFactory, WishFactory
 from wishes.models import HandoverEvent, Wish
@@ -114,11 +120,13 @@ def test_event_hours_fall_on_the_events_start_date_in_beijing(community, staff, 
     assert ServiceHours.objects.get(volunteer=volunteer).day == datetime.date(2025, 7, 2)
 
 
-def test_staff_removing_an_attendance_removes_its_hours(login, staff, event, volunteer):
+def test_staff_removing_an_attendance_takes_its_hours_back(login, staff, event, volunteer):
     attendance = event.add_attendee(volunteer, by=staff)
     response = login(staff).post(url("staff:event_attendee_remove", event.pk, attendance.pk))
     assert response.status_code == 302
-    assert not ServiceHours.objects.filter(volunteer=volunteer).exists()
+    # Kept on record (its changes are history), no longer counted.
+    credit = ServiceHours.objects.get(volunteer=volunteer)
+    assert (credit.status, credit.decided_by) == (ServiceHours.Status.REJECTED, staff)
 
 
 def test_deleting_attendances_in_the_admin_takes_their_hours_back(
@@ -130,14 +138,14 @@ def test_deleting_attendances_in_the_admin_takes_their_hours_back(
     client = login(superuser)
     response = client.post(url("admin:wishes_eventattendance_delete", first.pk), {"post": "yes"})
     assert response.status_code == 302
-    assert not ServiceHours.objects.filter(volunteer=volunteer).exists()
+    assert not ServiceHours.objects.filter(volunteer=volunteer, status__in=COUNTED).exists()
     response = client.post(
         url("admin:wishes_eventattendance_changelist"),
         {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"},
     )
     assert response.status_code == 302
     assert not event.attendances.exists()
-    assert not ServiceHours.objects.filter(event=event).exists()
+    assert not ServiceHours.objects.filter(event=event, status__in=COUNTED).exists()
 
 
 def test_two_long_events_on_one_day_never_pass_24_hours(community, staff, volunteer):

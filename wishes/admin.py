@@ -75,7 +75,7 @@ class GridOfPickedCommunityFilter(admin.RelatedOnlyFieldListFilter):
     def field_choices(self, field, request, model_admin):
         choices = super().field_choices(field, request, model_admin)
         community = request.GET.get("community__id__exact", "")
-        if not community.isdigit() or len(community) > 18:
+        if not community.isdecimal() or len(community) > 18:
             return choices
         grids = set(Grid.objects.filter(community=community).values_list("pk", flat=True))
         return [(pk, label) for pk, label in choices if pk in grids]
@@ -445,11 +445,11 @@ class EventAttendanceAdmin(RoleScopedAdmin):
 
     # Deleting goes through the event, as on the workbench: no attendance, no hours.
     def delete_model(self, request, obj):
-        obj.event.remove_attendee(obj)
+        obj.event.remove_attendee(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for attendance in queryset.select_related("event"):
-            attendance.event.remove_attendee(attendance)
+            attendance.event.remove_attendee(attendance, by=request.user)
 
 
 @admin.register(RejectionReason)

@@ -7,12 +7,13 @@ import logging
 import math
 import os
 import uuid
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps
 
@@ -23,6 +24,9 @@ __all__ = [
     "MAX_PHOTO_BYTES",
     "MAX_PHOTO_PIXELS",
     "PhotoError",
+    "PhotoType",
+    "photo_type",
+    "random_name",
     "sanitise_photo",
 ]
 
@@ -43,9 +47,26 @@ _ACCEPTED_FORMATS = {name.upper() for name in PHOTO_FORMATS} | _JPEG_FORMATS
 # Pillow opens MPO files through its JPEG plugin; "MPO" is not an opener of its own.
 _OPEN_FORMATS = sorted(name.upper() for name in PHOTO_FORMATS if name.upper() != "MPO")
 
-# The first bytes of the accepted formats: content that starts like one of them but that Pillow
-# cannot read is a damaged photo, not a photo of the wrong kind.
-_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+class PhotoType(NamedTuple):
+    """What a photo file is, by its content: the suffix it is stored under and the type it is
+    served as."""
+
+    suffix: str
+    content_type: str
+
+
+# The first bytes of the accepted formats. They name the type a file is stored and served as;
+# content that starts like one of them but that Pillow cannot read is a damaged photo, not a
+# photo of the wrong kind.
+_SIGNATURES = (
+    (b"\xff\xd8\xff", PhotoType("jpg", "image/jpeg")),
+    (b"\x89PNG\r\n\x1a\n", PhotoType("png", "image/png")),
+    (b"GIF87a", PhotoType("gif", "image/gif")),
+    (b"GIF89a", PhotoType("gif", "image/gif")),
+)
+_WEBP = PhotoType("webp", "image/webp")
+HEAD_BYTES = 12  # enough for every signature above and WebP's RIFF....WEBP
 
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _SIXTEEN_BIT_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}
@@ -87,12 +108,28 @@ def sanitised_if_new(image):
     return sanitise_photo(image)
 
 
-def random_name(folder: str, filename: str) -> str:
-    """A storage path that tells nothing about the people in the photo."""
-    from django.utils import timezone
+def photo_type(head: bytes) -> PhotoType | None:
+    """A JPEG, PNG, GIF or WebP file's type from its first bytes; None for anything else."""
+    for signature, found in _SIGNATURES:
+        if head.startswith(signature):
+            return found
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _WEBP
+    return None
 
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
-    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+def random_name(folder: str, image: File | IO[bytes]) -> str:
+    """A storage path that tells nothing about the people in the photo, ending in the suffix of
+    the format its content is: never anything from the name it was uploaded under."""
+    image.seek(0)
+    head = image.read(HEAD_BYTES)
+    image.seek(0)
+    found = photo_type(head if isinstance(head, bytes) else b"")
+    if found is None:
+        # Every path re-encodes before storing, so this is a bug, not a resident's mistake; a
+        # file that is no photo must not be stored whatever called this.
+        raise PhotoError(MESSAGE_FORMAT, code="photo_format")
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{found.suffix}"
 
 
 def _display_name(upload: Any) -> str:
@@ -176,9 +213,7 @@ def _draft(image: Image.Image) -> None:
 
 def _looks_like_accepted_format(data: bytes) -> bool:
     """Whether the bytes start like a JPEG, PNG, GIF or WebP file."""
-    if data.startswith(_SIGNATURES):
-        return True
-    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return photo_type(data) is not None
 
 
 def _render(image: Image.Image) -> tuple[Image.Image, str]:

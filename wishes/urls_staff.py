@@ -44,6 +44,7 @@ urlpatterns = [
     path("residents/<int:pk>/export.json", residents.export_json, name="resident_json"),
     path("residents/<int:pk>/export.xlsx", residents.export_xlsx, name="resident_xlsx"),
     path("residents/<int:pk>/erase/", residents.erase, name="resident_erase"),
+    path("residents/<int:pk>/password/", residents.reset_password, name="resident_password"),
     path("access-log/", residents.access_log, name="access_log"),
     path("categories/", categories.categories, name="categories"),
     path("community/", community.contact, name="community"),

@@ -68,7 +68,12 @@ def service_record(request, volunteer: User, *, viewer: User) -> dict:
         .values_list("pk", flat=True)
     )
     titles = {wish.pk: policy.title_for(wish, viewer) for wish in shown if wish.pk in may_open}
-    events = ServiceHours.objects.filter(source=ServiceHours.Source.EVENT, volunteer=volunteer)
+    # Credits withdrawn with their attendance stay on record, but are no sign-in to list.
+    events = ServiceHours.objects.filter(
+        source=ServiceHours.Source.EVENT,
+        volunteer=volunteer,
+        status=ServiceHours.Status.APPROVED,
+    )
     return {
         "volunteer": volunteer,
         "profile": profile,

@@ -284,7 +284,7 @@ def honour(request):
     communities = Community.objects.select_related("street").order_by("street__name", "name")
     organisations = Organisation.objects.order_by("name")
     subject = None
-    if pk.isdigit() and len(pk) < 19:
+    if pk.isdecimal() and len(pk) < 19:
         subject = (organisations if kind == "organisation" else communities).filter(pk=pk).first()
     if subject is None:
         kind, subject = "community", communities.first()

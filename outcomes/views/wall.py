@@ -47,7 +47,7 @@ class WallFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         street = str(self.data.get("street") or "")
-        if street.isdigit() and len(street) < 19:
+        if street.isdecimal() and len(street) < 19:
             self.fields["community"].queryset = Community.objects.filter(street_id=street)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"

@@ -192,13 +192,13 @@ class HandoverEvent(models.Model):
         """Staff record someone who came (or forgot to sign in), at any time."""
         return self._attend(user, by=by)
 
-    def remove_attendee(self, attendance: EventAttendance) -> None:
+    def remove_attendee(self, attendance: EventAttendance, *, by: User | None = None) -> None:
         from outcomes.hours import remove_event_credit
 
         if attendance.event_id != self.pk:
             raise WishError(_("这条签到记录不属于这个活动。"), code="invalid")
         with transaction.atomic():
-            remove_event_credit(attendance)  # not there, no hours
+            remove_event_credit(attendance, by=by)  # not there, no hours (kept on record)
             attendance.delete()
 
     def _attend(self, user: User, *, by: User | None) -> EventAttendance:
@@ -402,15 +402,18 @@ def _store(model, photo: File, stored: list) -> File:
     if not getattr(photo, "sanitised", False):
         photo = sanitise_photo(photo)
     name = field.storage.save(
-        field.generate_filename(None, photo.name), photo, max_length=field.max_length
+        field.generate_filename(model(image=photo), photo.name),
+        photo,
+        max_length=field.max_length,
     )
     stored.append((field.storage, name))
     return field.attr_class(None, field, name)
 
 
 def event_photo_path(instance: EventPhoto, filename: str) -> str:
-    """A random name: file names must not carry anything about the people in the photo."""
-    return random_name("event-photos", filename)
+    """A random name with the suffix of the photo's format: file names must not carry anything
+    about the people in the photo, and the uploaded name says nothing about its type."""
+    return random_name("event-photos", instance.image)
 
 
 class EventPhoto(models.Model):

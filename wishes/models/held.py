@@ -12,13 +12,14 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..images import random_name
+from ..images import random_name, sanitised_if_new
 
 KEEP_FOR = datetime.timedelta(days=1)
 
 
 def held_path(instance: HeldPhoto, filename: str) -> str:
-    return random_name("held-photos", filename)
+    """A random name with the suffix of the photo's format, never the uploaded name's."""
+    return random_name("held-photos", instance.image)
 
 
 class HeldPhotoQuerySet(models.QuerySet):
@@ -52,6 +53,12 @@ class HeldPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+    def save(self, *args, **kwargs):
+        # Forms hold photos they re-encoded already; anything else is re-encoded here.
+        if self._state.adding:
+            self.image = sanitised_if_new(self.image)
+        super().save(*args, **kwargs)
 
     def as_upload(self) -> ContentFile:
         """The photo as a new upload, already clean (WishPhoto does not re-encode it)."""

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import append_only
 from communities.models import Organisation
 
 from ..images import random_name, sanitised_if_new
@@ -103,14 +104,16 @@ class Claim(models.Model):
 
 
 class WishEvent(models.Model):
-    """One line of a wish's timeline: who moved it, when, from what to what. Never edited."""
+    """One line of a wish's timeline: who moved it, when, from what to what. Never edited or
+    deleted (the database refuses too); an erasure empties its note."""
 
+    # PROTECT: deleting a wish or a person would otherwise delete or rewrite these rows.
     wish = models.ForeignKey(
-        "wishes.Wish", models.CASCADE, related_name="events", verbose_name=_("心愿")
+        "wishes.Wish", models.PROTECT, related_name="events", verbose_name=_("心愿")
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.SET_NULL,
+        models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -135,6 +138,8 @@ class WishEvent(models.Model):
         verbose_name = _("心愿动态")
         verbose_name_plural = _("心愿动态")
         ordering = ["created_at", "pk"]
+        # Append-only in PostgreSQL too; erasure may only empty the note (audit/history.py).
+        triggers = append_only(blankable=("note",))
 
     def __str__(self) -> str:
         return f"{self.wish} · {self.action_label}"
@@ -157,8 +162,9 @@ class WishEvent(models.Model):
 
 
 def photo_path(instance: WishPhoto, filename: str) -> str:
-    """A random name: file names must not carry residents' names or anything else."""
-    return random_name("wish-photos", filename)
+    """A random name with the suffix of the photo's format: file names must not carry residents'
+    names or anything else, and the name it was uploaded under says nothing about its type."""
+    return random_name("wish-photos", instance.image)
 
 
 class WishPhoto(models.Model):

@@ -10,9 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pgtrigger
 from django.db import models
 from django.utils import timezone
 
+from audit.history import UPDATE_TRIGGER
 from wishes.models import Category, Claim, FollowUp, Wish, WishEvent
 
 from .world import World
@@ -374,13 +376,17 @@ def _tell(story: Story, world: World, categories, community) -> None:
 
 
 def _backdate(wish: Wish, since: datetime.datetime, moment: datetime.datetime) -> None:
-    """Move every timestamp the last step wrote (at or after `since`) back to `moment`."""
-    for model, rows in (
-        (Wish, Wish.objects.filter(pk=wish.pk)),
-        (Claim, Claim.objects.filter(wish=wish)),
-        (WishEvent, WishEvent.objects.filter(wish=wish)),
-    ):
-        for f in model._meta.concrete_fields:
-            if isinstance(f, models.DateTimeField):
-                rows.filter(**{f"{f.name}__gte": since}).update(**{f.name: moment})
+    """Move every timestamp the last step wrote (at or after `since`) back to `moment`.
+
+    The timeline is append-only in PostgreSQL (audit/history.py); a demo story is the one
+    place its times are rewritten, just after the moves wrote them."""
+    with pgtrigger.ignore(f"wishes.WishEvent:{UPDATE_TRIGGER}"):
+        for model, rows in (
+            (Wish, Wish.objects.filter(pk=wish.pk)),
+            (Claim, Claim.objects.filter(wish=wish)),
+            (WishEvent, WishEvent.objects.filter(wish=wish)),
+        ):
+            for f in model._meta.concrete_fields:
+                if isinstance(f, models.DateTimeField):
+                    rows.filter(**{f"{f.name}__gte": since}).update(**{f.name: moment})
     wish.refresh_from_db()

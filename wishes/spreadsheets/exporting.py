@@ -44,7 +44,7 @@ def filter_wishes(wishes: QuerySet[Wish], *, status: str = "", q: str = "") -> Q
             | Q(resident__phone__contains=q)
             | Q(resident__address__icontains=q)
         )
-        if q.isdigit():
+        if q.isdecimal():
             match |= Q(pk=int(q))
         wishes = wishes.filter(match)
     return wishes

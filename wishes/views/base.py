@@ -6,6 +6,9 @@ code and a page that says why in plain Chinese; success a message and a redirect
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -15,7 +18,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from audit.security import security_event
+
 from .. import policy
+from ..images import HEAD_BYTES, photo_type
 from ..lifecycle import WishError
 from ..models import Wish
 
@@ -23,6 +29,11 @@ from ..models import Wish
 STATUS_FOR_CODE = {"conflict": 409, "state": 409, "forbidden": 403, "invalid": 400}
 
 WISH_RELATED = ["category", "community", "grid", "resident"]
+
+logger = logging.getLogger(__name__)
+
+# What a served photo may be called: the random hex stem photos are stored under.
+_SAFE_STEM = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 def visible_wish(request: HttpRequest, pk: int) -> Wish:
@@ -44,6 +55,15 @@ def refused(
     """A page that says, in plain Chinese, why the move did not happen and where to go next."""
     if not back_url and wish is not None:
         back_url = reverse("wishes:detail", args=[wish.pk])
+    if error.code == "forbidden":
+        security_event(
+            "permission_denied",
+            request=request,
+            outcome="denied",
+            status=STATUS_FOR_CODE[error.code],
+            view=request.resolver_match.view_name if request.resolver_match else "",
+            wish=wish.pk if wish is not None else None,
+        )
     message = str(error)
     if error.code == "conflict":
         # The heading already says 手慢了一步 (Someone got there first); say it once, in
@@ -95,12 +115,26 @@ def perform(
 
 
 def serve_photo(image) -> FileResponse:
-    """A stored photo, after the caller's permission check; never kept by any cache."""
+    """A stored photo, after the caller's permission check: typed by its content, never by its
+    name (files stored before photos were re-encoded kept the uploaded suffix, `.pdf` even), not
+    to be sniffed by the browser, and never kept by any cache. A file that is no photo is a 404."""
     try:
         handle = image.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    response = FileResponse(handle)
+    found = photo_type(handle.read(HEAD_BYTES))
+    if found is None:
+        handle.close()
+        logger.warning("Refused to serve %s: its content is not a JPEG, PNG, GIF or WebP", image)
+        raise Http404
+    handle.seek(0)
+    stem = os.path.splitext(os.path.basename(image.name))[0]
+    if not _SAFE_STEM.fullmatch(stem):
+        stem = "photo"
+    response = FileResponse(
+        handle, content_type=found.content_type, filename=f"{stem}.{found.suffix}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -105,7 +105,7 @@ class WishFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         community_id = self.data.get("community")
-        if community_id and str(community_id).isdigit():
+        if community_id and str(community_id).isdecimal():
             self.fields["grid"].queryset = Grid.objects.filter(community_id=community_id)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -87,7 +87,7 @@ def chosen_communities(
     choices = policy.communities.run_by if whole else policy.communities.worked_in
     mine = choices(request.user).select_related("street")
     picked = request.GET.get("community", "")
-    if picked.isdigit() and len(picked) < 19:
+    if picked.isdecimal() and len(picked) < 19:
         community = mine.filter(pk=picked).first()
         if community is not None:
             return mine.filter(pk=community.pk), community

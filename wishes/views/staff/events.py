@@ -349,7 +349,7 @@ def remove_attendee(request, pk: int, attendance_pk: int):
     attendance = get_object_or_404(
         EventAttendance.objects.select_related("user"), pk=attendance_pk, event=event
     )
-    event.remove_attendee(attendance)
+    event.remove_attendee(attendance, by=request.user)
     messages.success(request, _("已删除%(name)s的签到。") % {"name": attendance.user})
     return redirect("staff:event", pk=event.pk)
 

@@ -4,6 +4,7 @@ their contact details, and the resident's rights: a copy of everything held, and
 from __future__ import annotations
 
 import json
+import secrets
 from urllib.parse import quote
 
 from django import forms
@@ -15,12 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Resident
 from accounts.scoping import scope_of
 from audit.models import AuditEntry
-from audit.records import record_contact_view
+from audit.records import record_contact_view, record_password_reset
+from audit.security import security_event
 
 from ... import policy, privacy, spreadsheets
 from ...models import Wish
@@ -65,6 +68,7 @@ def resident_page(request, pk: int, erase_form: EraseForm | None = None):
             "wishes": wishes,
             "access": access,
             "may_erase": scope_of(request.user).runs(resident.community_id),
+            "may_reset_password": may_reset_password(resident),
             "erase_form": erase_form or EraseForm(),
         },
         status=400 if erase_form is not None else 200,
@@ -161,3 +165,38 @@ def resident_edit(request, pk: int):
         messages.success(request, _("已保存%(name)s的档案。") % {"name": resident.name})
         return redirect("staff:resident", pk=resident.pk)
     return render(request, "staff/resident_edit.html", {"form": form, "resident": resident})
+
+
+def may_reset_password(resident: Resident) -> bool:
+    """A resident's own login, never a staff member's (those reset through the admin)."""
+    user = resident.user
+    return user is not None and user.is_active and not (user.is_staff or user.is_community_staff)
+
+
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to confuse: no 0/o, 1/l/i
+
+
+@never_cache
+@require_POST
+@staff_required
+def reset_password(request, pk: int):
+    """An elderly resident forgot their password: staff who work on their record set a
+    temporary one, shown once, which the resident must replace at their next login."""
+    resident = managed_resident(request, pk)
+    if not may_reset_password(resident):
+        raise PermissionDenied
+    user = resident.user
+    temporary = "".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(10))
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    security_event(
+        "password_reset", request=request, target_user_id=user.pk, by="staff", resident=resident.pk
+    )
+    record_password_reset(request.user, resident)
+    response = render(
+        request,
+        "staff/resident_password.html",
+        {"resident": resident, "login": user.phone or user.username, "temporary": temporary},
+    )
+    return response

@@ -107,7 +107,7 @@ def reject(request, pk: int):
 @require_POST
 @staff_required
 def bulk_approve(request):
-    ids = [pk for pk in request.POST.getlist("wish") if pk.isdigit() and len(pk) < 19]
+    ids = [pk for pk in request.POST.getlist("wish") if pk.isdecimal() and len(pk) < 19]
     wishes = policy.wishes.managed(request.user).filter(pk__in=ids)
     done, refusals = 0, []
     for wish in wishes:
