@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
-from .permissions import RoleScopedAdmin, SafeAutocompleteAdmin, StaffReadOnlyInline
+from .permissions import RoleScopedAdmin, StaffReadOnlyInline
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -53,7 +53,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(SafeAutocompleteAdmin):
+class StaffRoleAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "community", "grid", "street", "created_at"]
     list_filter = ["role", "street", "community"]
     search_fields = ["user__username", "user__real_name"]

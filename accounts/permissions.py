@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
@@ -16,45 +15,7 @@ def is_staff_user(request: HttpRequest) -> bool:
     return scope_of(request.user).is_staff
 
 
-class _SubmittedValueShownSafely:
-    """Django's autocomplete widget looks the submitted value up to show it again when the form
-    comes back with an error; a value that is not a key at all ("abc" for a number) raised
-    there, a 500. The form already says the choice is not valid: show nothing chosen."""
-
-    def optgroups(self, name, value, attr=None):
-        try:
-            return super().optgroups(name, value, attr)
-        except (ValueError, TypeError, OverflowError):
-            return super().optgroups(name, [], attr)
-
-
-class SafeAutocompleteSelect(_SubmittedValueShownSafely, AutocompleteSelect):
-    pass
-
-
-class SafeAutocompleteSelectMultiple(_SubmittedValueShownSafely, AutocompleteSelectMultiple):
-    pass
-
-
-class SafeAutocompleteAdmin(admin.ModelAdmin):
-    """autocomplete_fields with the widgets above."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = SafeAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class RoleScopedAdmin(SafeAutocompleteAdmin):
+class RoleScopedAdmin(admin.ModelAdmin):
     """Superusers keep Django's permissions; community staff get what the flags below allow.
 
     `scope(queryset, user)` narrows every list, change page and action to what the access

@@ -8,6 +8,8 @@ class SiteConfig(AppConfig):
     verbose_name = "微心愿"
 
     def ready(self) -> None:
-        from .plain_messages import apply
+        from . import admin_input, lookups, plain_messages
 
-        apply()
+        plain_messages.apply()
+        lookups.apply()
+        admin_input.apply()

@@ -104,8 +104,8 @@ class WishFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        community_id = self.data.get("community")
-        if community_id and str(community_id).isdecimal():
+        community_id = str(self.data.get("community") or "")
+        if community_id.isdecimal() and len(community_id) < 19:
             self.fields["grid"].queryset = Grid.objects.filter(community_id=community_id)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
