@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionClocksMiddleware",
     "accounts.sessions.PasswordChangeRequiredMiddleware",
+    "config.ratelimit.RateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -163,6 +164,19 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(3 * 24 * 6
 # A few wrong passwords for one account, then a pause (accounts/throttle.py).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+
+# Rate limits (config/ratelimit.py): POSTs an hour per signed-in user and per client address.
+# PROXY_COUNT: how many proxies append to X-Forwarded-For in front of the app (0: none, the
+# client is REMOTE_ADDR). Staff are not limited.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+RATE_LIMITS = {
+    "register": {"urls": ["accounts:register"], "per_address": 10},
+    "password_reset": {"urls": ["accounts:password_reset"], "per_address": 20},
+    "wish": {"urls": ["wishes:new", "wishes:edit"], "per_user": 20, "per_address": 100},
+    "claim": {"urls": ["wishes:claim", "wishes:accept"], "per_user": 30, "per_address": 150},
+    "event": {"urls": ["wishes:event_code", "wishes:event"], "per_user": 20, "per_address": 100},
+    "upload": {"per_user": 60, "per_address": 300},
+}
 
 # Two-factor sign-in: anyone may turn it on; staff roles (grid workers, community staff, street
 # admins) and everyone who can open the admin must, unless TWO_FACTOR_REQUIRED=0. On by default
