@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,22 +23,14 @@ from audit.security import security_event
 from .codes import CODE_MINUTES, OneTimeCode, in_language_of, send_text
 from .forms import ResetCodeForm, ResetRequestForm
 from .models import User
-from .throttle import LoginAttempts
+from .throttle import LoginAttempts, accounts_typed
 
 SESSION_KEY = "password_reset_who"
 WRONG_CODE = gettext_lazy("验证码不对或已过期，请看一下最新的短信，或重新获取验证码。")
 
 
 def account_for(typed: str) -> User | None:
-    text = (typed or "").strip()
-    compact = text.replace(" ", "").replace("-", "")
-    if not text:
-        return None
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(username__iexact=text) | Q(phone=compact) | Q(username=compact))
-        .first()
-    )
+    return accounts_typed(typed).filter(is_active=True).first()
 
 
 def reset_code(user: User) -> OneTimeCode:

@@ -14,26 +14,28 @@ from django.conf import settings
 from django.core.cache import cache
 
 
-def account_key(typed: str) -> str:
-    """One key per account: "user:42" whether 42's username or phone was typed (spaces and
-    dashes in a number dropped); a hash of the text when no account has it, so guessing at
-    names that do not exist is counted too, without storing what was typed."""
+def accounts_typed(typed: str):
+    """The accounts a login or reset form's "phone or username" can name: the username in any
+    case, or the number with spaces and dashes dropped."""
     from django.db.models import Q
 
     from .models import User
 
     text = (typed or "").strip()
+    if not text:
+        return User.objects.none()
     compact = text.replace(" ", "").replace("-", "")
-    user_pk = (
-        User.objects.filter(Q(username__iexact=text) | Q(phone=compact) | Q(username=compact))
-        .values_list("pk", flat=True)
-        .first()
-        if text
-        else None
-    )
+    return User.objects.filter(Q(username__iexact=text) | Q(phone=compact) | Q(username=compact))
+
+
+def account_key(typed: str) -> str:
+    """One key per account: "user:42" whether 42's username or phone was typed; a hash of the
+    text when no account has it, so guessing at names that do not exist is counted too,
+    without storing what was typed."""
+    user_pk = accounts_typed(typed).values_list("pk", flat=True).first()
     if user_pk is not None:
         return f"user:{user_pk}"
-    return hashlib.sha256(text.lower().encode()).hexdigest()[:32]
+    return hashlib.sha256((typed or "").strip().lower().encode()).hexdigest()[:32]
 
 
 class LoginAttempts:
