@@ -1,5 +1,5 @@
 """Six-digit codes sent by SMS (or e-mail) to prove someone holds a phone: to reset a forgotten
-password, and to register a number.
+password, to register a number, and to move an account to a new number.
 
 A code lives in the cache (Redis in production, so every worker sees it) for CODE_MINUTES, only
 as a keyed hash; five wrong tries and it is gone. One code per purpose and account a minute, so
@@ -39,6 +39,10 @@ class OneTimeCode:
         code = f"{secrets.randbelow(1_000_000):06d}"
         cache.set(self.key, {"hash": self._hash(code), "tries": 0}, CODE_MINUTES * 60)
         return code
+
+    def discard(self) -> None:
+        """No code is valid until the next one is issued."""
+        cache.delete(self.key)
 
     def check(self, code: str) -> bool:
         """True once for the right code; a wrong one uses up one of the tries."""

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.security import security_event
@@ -21,21 +20,13 @@ from .models import Resident, User
 from .throttle import LoginAttempts
 from .validators import validate_mobile
 
-PHONE_TAKEN = _("这个手机号码已经注册过了，请直接登录。")
+PHONE_TAKEN = _("这个手机号码已经注册过了，请直接登录。")  # only ever told to the number's holder
 CHOICE_BUTTONS = "accounts/_choice_buttons.html"
 
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("居民：我想提交心愿")
     VOLUNTEER = "volunteer", _("志愿者：我想帮忙实现心愿")
-
-
-def phone_taken(phone: str, *, exclude: User | None = None) -> bool:
-    """Someone already logs in with this number, as their phone or as their username."""
-    others = User.objects.filter(Q(phone=phone) | Q(username=phone))
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    return others.exists()
 
 
 class TelInput(forms.TextInput):
@@ -247,11 +238,8 @@ class RegistrationForm(SetPasswordMixin, forms.Form):
     def is_volunteer(self) -> bool:
         return self.cleaned_data.get("role") == Role.VOLUNTEER
 
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"]
-        if phone_taken(phone):
-            raise forms.ValidationError(PHONE_TAKEN, code="phone_taken")
-        return phone
+    # Whether the number is taken is not judged here: the form answers the same either way, and
+    # the SMS that follows tells only the number's holder (accounts/register_views.py).
 
     def clean(self):
         cleaned = super().clean()
@@ -321,11 +309,19 @@ class ProfileForm(forms.ModelForm):
             )
         self.helper = submit_free_helper()
 
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"]
-        if phone and phone_taken(phone, exclude=self.instance):
-            raise forms.ValidationError(PHONE_TAKEN, code="phone_taken")
-        return phone
+    def validate_unique(self):
+        # A number someone else holds is not refused here, where anyone signed in could probe
+        # numbers with it: the code sent to it decides (accounts/phones.py).
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"phone"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+    @property
+    def phone_changed(self) -> bool:
+        return bool(self.cleaned_data.get("phone")) and self.cleaned_data["phone"] != (
+            self.old_phone or ""
+        )
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
@@ -454,6 +450,23 @@ class ResetRequestForm(forms.Form):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"}),
         error_messages={"required": _("请输入注册时用的手机号（或用户名）。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_free_helper()
+
+
+class CodeForm(forms.Form):
+    """The six digits from an SMS: to finish registering, or to move an account to a new number."""
+
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": _("请输入短信里的6位验证码。")},
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,15 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import reset_views, two_factor_views, views
+from . import phone_views, reset_views, two_factor_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("register/", views.RegisterView.as_view(), name="register"),
+    path("register/", phone_views.RegisterView.as_view(), name="register"),
+    path("register/code/", phone_views.register_code, name="register_code"),
     path("profile/", views.profile, name="profile"),
+    path("profile/phone/", phone_views.phone_code, name="phone_code"),
     path("profile/communities/", views.join_community, name="join_community"),
     path("profile/volunteer/", views.become_volunteer, name="become_volunteer"),
     path("profile/organisation/", views.change_organisation, name="change_organisation"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,26 +10,20 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView
 
 from . import two_factor
 from .forms import (
-    PHONE_TAKEN,
     BecomeVolunteerForm,
     JoinCommunityForm,
     LoginForm,
     OrganisationForm,
     PasswordConfirmForm,
     ProfileForm,
-    RegistrationForm,
-    Role,
 )
 from .models import Resident, User, VolunteerProfile, VolunteerRegistration
+from .phones import start_phone_change
 
 BACKEND = "accounts.backends.PhoneOrUsernameBackend"
 
@@ -49,25 +42,6 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
-@transaction.atomic
-def _create_account(data: dict) -> User:
-    user = User(username=data["phone"], phone=data["phone"], real_name=data["real_name"])
-    user.set_password(data["password1"])
-    user.save()
-    if data["role"] == Role.RESIDENT:
-        Resident.objects.create(
-            user=user,
-            name=data["real_name"],
-            phone=data["phone"],
-            community=data["community"],
-            grid=data["grid"],
-            address=data["address"],
-        )
-    else:
-        _make_volunteer(user, data)
-    return user
-
-
 def _make_volunteer(user: User, data: dict) -> VolunteerProfile:
     """A volunteer profile with a pending 双报到 registration: staff decide before any claim."""
     profile = VolunteerProfile.objects.create(
@@ -84,34 +58,6 @@ def _awaiting_approval(community) -> str:
         "您向%(community)s的报到申请已提交。社区工作人员审核通过后，您就可以认领心愿；"
         "在此之前可以先看看大家的心愿。"
     ) % {"community": community.name}
-
-
-@method_decorator([sensitive_post_parameters("password1", "password2"), never_cache], "dispatch")
-class RegisterView(FormView):
-    template_name = "accounts/register.html"
-    form_class = RegistrationForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return redirect("wishes:home")
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form: RegistrationForm) -> HttpResponse:
-        try:
-            user = _create_account(form.cleaned_data)
-        except IntegrityError:
-            # Someone took the number between validation and saving.
-            form.add_error("phone", PHONE_TAKEN)
-            return self.form_invalid(form)
-        login(self.request, user, backend=BACKEND)
-        if form.is_volunteer:
-            messages.success(
-                self.request,
-                _("注册成功，欢迎您！") + _awaiting_approval(form.cleaned_data["community"]),
-            )
-            return redirect("wishes:home")
-        messages.success(self.request, _("注册成功，欢迎您！现在就可以说出您的微心愿。"))
-        return redirect("wishes:new")
 
 
 def render_profile(request: HttpRequest, **forms) -> HttpResponse:
@@ -158,12 +104,14 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     if not form.is_valid():
         return render_profile(request, profile_form=form)
-    try:
-        form.save()
-    except IntegrityError:
-        form.add_error("phone", PHONE_TAKEN)
-        return render_profile(request, profile_form=form)
+    new_phone = form.cleaned_data["phone"] if form.phone_changed else None
+    if new_phone:
+        # A new number waits for the code sent to it (accounts/phone_views.py).
+        form.instance.phone = form.old_phone
+    form.save()
     messages.success(request, _("您的资料已保存。"))
+    if new_phone:
+        return start_phone_change(request, new_phone)
     return redirect("accounts:profile")
 
 

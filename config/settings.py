@@ -170,7 +170,8 @@ LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES"
 # client is REMOTE_ADDR). Staff are not limited.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 RATE_LIMITS = {
-    "register": {"urls": ["accounts:register"], "per_address": 10},
+    "register": {"urls": ["accounts:register", "accounts:register_code"], "per_address": 30},
+    "phone": {"urls": ["accounts:profile", "accounts:phone_code"], "per_user": 30},
     "password_reset": {"urls": ["accounts:password_reset"], "per_address": 20},
     "wish": {"urls": ["wishes:new", "wishes:edit"], "per_user": 20, "per_address": 100},
     "claim": {"urls": ["wishes:claim", "wishes:accept"], "per_user": 30, "per_address": 150},

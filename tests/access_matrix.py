@@ -112,7 +112,12 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
         "GET": outcome("302", anon=200),
         "POST": outcome("302", anon=200),
     },
+    ("accounts:register_code", ""): {"GET": outcome("302"), "POST": outcome("302")},
     ("accounts:profile", ""): {"GET": page(), "POST": page()},
+    ("accounts:phone_code", ""): {
+        "GET": outcome("302", anon="login"),
+        "POST": outcome("302", anon="login"),
+    },
     ("accounts:join_community", ""): {
         "GET": EVERYONE_405,
         "POST": outcome(403, anon="login", volunteers=200),

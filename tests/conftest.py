@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from notices.channels import LocmemSmsBackend
 from tests.factories import (
     PASSWORD,
     CommunityFactory,
@@ -23,6 +24,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def outbox():
+    """The SMS messages sent during the test (SMS_BACKEND is LocmemSmsBackend in tests)."""
+    LocmemSmsBackend.outbox.clear()
+    yield LocmemSmsBackend.outbox
+    LocmemSmsBackend.outbox.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -37,6 +36,7 @@ from tests.factories import (
     make_staff,
     make_volunteer,
 )
+from tests.signup import register
 from wishes.models import (
     EventPhoto,
     FollowUp,
@@ -263,8 +263,8 @@ def _grid_worker(username: str, community, grid) -> User:
 
 def _register_fresh_account(community) -> User:
     """Through the sign-up form, as anyone can."""
-    response = Client().post(
-        reverse("accounts:register"),
+    response = register(
+        Client(),
         {
             "role": "resident",
             "phone": "13900009999",

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Resident, User, VolunteerRegistration
@@ -15,6 +17,7 @@ from tests.factories import (
     UserFactory,
     VolunteerRegistrationFactory,
 )
+from tests.signup import REGISTER_CODE, change_phone, code_sent_to, messages_to, register
 
 REGISTER = reverse("accounts:register")
 PROFILE = reverse("accounts:profile")
@@ -54,7 +57,7 @@ def errors(response, field):
 
 
 def test_resident_sign_up_creates_a_login_and_a_resident_record(client, signup, community, grid):
-    client.post(REGISTER, signup(grid=grid.pk))
+    register(client, signup(grid=grid.pk))
     person = Resident.objects.get(user__username=PHONE)
     assert (person.name, person.phone, person.community, person.grid) == (
         "张秀兰",
@@ -66,18 +69,18 @@ def test_resident_sign_up_creates_a_login_and_a_resident_record(client, signup, 
 
 
 def test_resident_sign_up_keeps_the_address_for_delivery(client, signup):
-    client.post(REGISTER, signup(address="明珠花园7号楼2单元101室"))
+    register(client, signup(address="明珠花园7号楼2单元101室"))
     assert Resident.objects.get(user__username=PHONE).address == "明珠花园7号楼2单元101室"
 
 
 def test_resident_is_logged_in_and_sent_to_make_a_wish(client, signup):
-    response = client.post(REGISTER, signup())
+    response = register(client, signup())
     assert response.url == reverse("wishes:new")
     assert int(client.session["_auth_user_id"]) == User.objects.get(phone=PHONE).pk
 
 
 def test_volunteer_sign_up_is_pending_so_they_cannot_claim_yet(client, signup, community):
-    client.post(REGISTER, signup(role="volunteer", is_party_member="1"))
+    register(client, signup(role="volunteer", is_party_member="1"))
     user = User.objects.get(phone=PHONE)
     assert user.volunteer_profile.registrations.get().status == "pending"
     assert not user.volunteer_communities().exists()
@@ -85,8 +88,8 @@ def test_volunteer_sign_up_is_pending_so_they_cannot_claim_yet(client, signup, c
 
 
 def test_volunteer_is_sent_home_and_told_staff_must_approve(client, signup, organisation):
-    response = client.post(
-        REGISTER,
+    response = register(
+        client,
         signup(role="volunteer", is_party_member="0", organisation=organisation.pk),
         follow=True,
     )
@@ -100,19 +103,80 @@ def test_volunteer_must_say_whether_they_are_a_party_member(client, signup):
     assert errors(response, "is_party_member") == ["请选择您是不是党员。"]
 
 
-def test_a_registered_phone_is_refused_beside_the_phone_field_keeping_what_was_typed(
-    client, signup, resident
-):
-    response = client.post(REGISTER, signup(phone=resident.phone))
-    assert errors(response, "phone") == ["这个手机号码已经注册过了，请直接登录。"]
-    assert 'value="张秀兰"' in response.text
-    assert NEW_PASSWORD not in response.text
-
-
-def test_a_number_someone_uses_as_username_is_refused(client, signup):
-    UserFactory(username=PHONE, phone="13900000000")
+def test_nothing_is_saved_until_the_code_from_the_sms_comes_back(client, signup):
     response = client.post(REGISTER, signup())
-    assert errors(response, "phone") == ["这个手机号码已经注册过了，请直接登录。"]
+    assert response.url == REGISTER_CODE
+    assert not User.objects.exists()
+    assert NEW_PASSWORD not in str(dict(client.session))  # only the password's hash waits
+    (text,) = messages_to(PHONE)
+    assert "验证码是" in text and "15分钟内有效" in text
+    page = client.get(REGISTER_CODE)
+    assert "请输入发到 138****5678 的短信里的6位验证码。" in page_text(page)
+
+
+def test_a_wrong_code_creates_nothing_and_says_so(client, signup):
+    client.post(REGISTER, signup())
+    response = client.post(REGISTER_CODE, {"code": "000000"})
+    assert errors(response, "code") == [
+        "验证码不对或已过期，请看一下最新的短信，或重新获取验证码。"
+    ]
+    assert not User.objects.exists()
+
+
+def test_five_wrong_codes_use_the_code_up(client, signup):
+    client.post(REGISTER, signup())
+    right = code_sent_to(PHONE)
+    for _ in range(5):
+        client.post(REGISTER_CODE, {"code": "000000" if right != "000000" else "111111"})
+    client.post(REGISTER_CODE, {"code": right})
+    assert not User.objects.exists()
+
+
+def test_asking_again_within_a_minute_sends_no_second_message(client, signup):
+    client.post(REGISTER, signup())
+    client.post(REGISTER_CODE, {"resend": "1"})
+    assert len(messages_to(PHONE)) == 1
+
+
+def test_the_code_page_without_a_form_filled_in_goes_back_to_the_form(client, db):
+    assert client.get(REGISTER_CODE).url == REGISTER
+
+
+def visible_answer(response) -> str:
+    """What the person reads after the form, with the (masked) number taken out."""
+    return page_text(response).replace("138****5678", "").replace("139****4321", "")
+
+
+def test_a_registered_number_gets_the_same_answer_as_a_new_one(signup, resident, outbox):
+    taken, fresh = Client(), Client()
+    resident.phone = PHONE
+    resident.save()
+    to_taken = taken.post(REGISTER, signup(), follow=True)
+    to_fresh = fresh.post(REGISTER, signup(phone="13987654321"), follow=True)
+    assert to_taken.redirect_chain == to_fresh.redirect_chain == [(REGISTER_CODE, 302)]
+    assert visible_answer(to_taken) == visible_answer(to_fresh)
+    # The number's holder is told, and gets no code anyone could use.
+    (text,) = messages_to(PHONE)
+    assert "这个号码已经注册过了，您可以直接登录" in text and "忘记密码" in text
+    assert code_sent_to(PHONE) is None
+
+
+def test_no_code_registers_a_number_that_is_taken(client, signup, resident):
+    resident.phone = PHONE
+    resident.save()
+    client.post(REGISTER, signup())
+    for guess in ("000000", "123456"):
+        response = client.post(REGISTER_CODE, {"code": guess})
+        assert errors(response, "code")
+    assert User.objects.filter(phone=PHONE).get() == resident
+    assert resident.check_password(PASSWORD)
+
+
+def test_a_number_someone_uses_as_username_is_not_given_again(client, signup):
+    holder = UserFactory(username=PHONE, phone="13900000000")
+    register(client, signup())
+    assert list(User.objects.all()) == [holder]
+    assert "已经注册过了" in messages_to(PHONE)[0]
 
 
 def test_an_invalid_phone_number_is_refused_in_chinese(client, signup):
@@ -122,7 +186,7 @@ def test_an_invalid_phone_number_is_refused_in_chinese(client, signup):
 
 
 def test_spaces_in_a_phone_number_are_dropped(client, signup):
-    client.post(REGISTER, signup(phone="138 1234 5678"))
+    register(client, signup(phone="138 1234 5678"))
     assert User.objects.filter(username=PHONE, phone=PHONE).exists()
 
 
@@ -191,23 +255,49 @@ def test_user_changes_their_name(login, resident):
     assert resident.real_name == "王淑芬"
 
 
-def test_a_phone_number_taken_by_someone_else_is_refused_on_the_profile(
-    login, resident, other_resident
-):
-    response = login(resident).post(PROFILE, {"real_name": "王淑芬", "phone": other_resident.phone})
-    assert response.context["profile_form"].errors["phone"] == [
-        "这个手机号码已经注册过了，请直接登录。"
-    ]
+def test_a_new_number_is_kept_only_after_its_code_comes_back(login, resident):
+    client = login(resident)
+    response = client.post(PROFILE, {"real_name": "王淑芬", "phone": "13987654321"})
+    assert response.url == reverse("accounts:phone_code")
     resident.refresh_from_db()
-    assert resident.real_name != "王淑芬"
+    assert resident.real_name == "王淑芬"  # the rest of the form is saved at once
+    assert resident.phone != "13987654321"
+    code = code_sent_to("13987654321")
+    client.post(reverse("accounts:phone_code"), {"code": code})
+    resident.refresh_from_db()
+    assert resident.phone == "13987654321"
+
+
+def test_a_number_taken_by_someone_else_is_not_told_on_the_profile(
+    login, resident, other_resident, outbox
+):
+    old_phone = resident.phone
+    client = login(resident)
+    response = client.post(
+        PROFILE, {"real_name": "王淑芬", "phone": other_resident.phone}, follow=True
+    )
+    to_fresh = login(UserFactory()).post(
+        PROFILE, {"real_name": "王淑芬", "phone": "13987654321"}, follow=True
+    )
+    assert response.redirect_chain == to_fresh.redirect_chain
+    taken = page_text(response).split("退出", 1)[1]
+    taken = taken.replace(other_resident.phone[:3] + "****" + other_resident.phone[-4:], "")
+    assert taken == page_text(to_fresh).split("退出", 1)[1].replace("139****4321", "")
+    (text,) = messages_to(other_resident.phone)
+    assert "有人想把您的手机号绑定到另一个微心愿账号上" in text
+    for guess in ("000000", "123456"):
+        client.post(reverse("accounts:phone_code"), {"code": guess})
+    resident.refresh_from_db()
+    assert resident.phone == old_phone
 
 
 def test_a_new_number_frees_the_old_one_for_whoever_gets_it_next(client, signup):
-    client.post(REGISTER, signup())
-    client.post(PROFILE, {"real_name": "张秀兰", "phone": "13987654321"})
+    register(client, signup())
+    change_phone(client, {"real_name": "张秀兰", "phone": "13987654321"})
     client.logout()
     assert authenticate(username="13987654321", password=NEW_PASSWORD) is not None
-    assert client.post(REGISTER, signup()).status_code == 302
+    cache.clear()  # a minute later: one code a minute per number
+    assert register(client, signup()).url == reverse("wishes:new")
 
 
 # ----- 双报到 with more communities, and residents becoming volunteers ----------------------
@@ -298,7 +388,7 @@ def test_a_bad_login_is_explained_in_chinese(client, resident):
 
 
 def test_resident_is_welcomed_after_signing_up(client, signup):
-    response = client.post(REGISTER, signup())
+    response = register(client, signup())
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "注册成功，欢迎您！现在就可以说出您的微心愿。"
     ]
@@ -314,7 +404,7 @@ def test_resident_adds_their_address_on_the_profile(login, resident):
 
 def test_changing_phone_on_the_profile_updates_the_resident_record(login, resident):
     Resident.objects.filter(user=resident).update(phone=resident.phone)
-    login(resident).post(PROFILE, {"real_name": "张秀兰", "phone": "13900001111", "address": ""})
+    change_phone(login(resident), {"real_name": "张秀兰", "phone": "13900001111", "address": ""})
     assert Resident.objects.get(user=resident).phone == "13900001111"
 
 
@@ -392,3 +482,29 @@ def test_the_username_and_the_phone_number_are_one_account(db, client, settings)
         client.post(LOGIN, {"username": typed, "password": "wrong-guess"})
     response = client.post(LOGIN, {"username": user.phone, "password": PASSWORD})
     assert "输错次数太多" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["１２３４５６", "😀" * 6, "x" * 5000, "<b>1</b>"])
+def test_any_code_typed_is_answered_plainly(client, signup, typed):
+    client.post(REGISTER, signup())
+    response = client.post(REGISTER_CODE, {"code": typed})
+    assert response.status_code == 200 and errors(response, "code")
+    assert not User.objects.exists()
+
+
+def test_a_nul_byte_in_a_code_is_a_bad_request(client, signup):
+    client.post(REGISTER, signup())
+    assert client.post(REGISTER_CODE, {"code": "12\x003456"}).status_code == 400
+    assert not User.objects.exists()
+
+
+def test_going_back_to_correct_the_number_keeps_the_rest_but_the_password(client, signup, grid):
+    client.post(REGISTER, signup(grid=grid.pk, address="明珠花园7号楼"))
+    form = client.get(REGISTER).context["form"]
+    assert (form["phone"].value(), form["real_name"].value(), form["grid"].value()) == (
+        PHONE,
+        "张秀兰",
+        grid.pk,
+    )
+    assert form["address"].value() == "明珠花园7号楼"
+    assert NEW_PASSWORD not in client.get(REGISTER).text

@@ -30,6 +30,7 @@ from tests.factories import (
     make_staff,
     make_volunteer,
 )
+from tests.signup import code_sent_to
 from wishes.lifecycle import Status
 from wishes.models import Wish, WishPhoto
 
@@ -232,6 +233,14 @@ def test_a_wish_goes_from_registration_to_confirmation_in_the_browser(
         expect(page.locator("#volunteer-fields")).to_be_hidden()
         story.shot(page, "register")
         page.locator("#register-form").get_by_role("button", name="注册").click()
+
+        # The number is proved with the code from the SMS before anything is saved.
+        expect(page).to_have_url(re.compile(r"/accounts/register/code/$"))
+        expect(page.get_by_role("status")).to_contain_text("验证码短信已经发到")
+        assert not Resident.objects.filter(phone=RESIDENT_PHONE).exists()
+        page.get_by_label("短信验证码").fill(code_sent_to(RESIDENT_PHONE))
+        story.shot(page, "register-code")
+        page.get_by_role("button", name="完成注册").click()
 
         expect(page).to_have_url(re.compile(r"/wishes/new/$"))
         expect(page.get_by_role("status")).to_contain_text("注册成功")

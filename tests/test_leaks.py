@@ -31,6 +31,7 @@ from tests.factories import (
     WishFactory,
     make_volunteer,
 )
+from tests.signup import register as register_with_code
 from wishes.lifecycle import Status
 from wishes.models import EventPhoto, HandoverEvent, Wish, WishPhoto
 
@@ -91,7 +92,7 @@ def cache_control(response) -> set[str]:
 def register(client: Client, **fields):
     data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "grid": "", "address": ""}
     data.update(fields)
-    return client.post(url("accounts:register"), data)
+    return register_with_code(client, data)
 
 
 def unconfirm(user) -> None:

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEntry
-from notices.channels import LocmemSmsBackend
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +17,6 @@ FORGOT = reverse("accounts:password_reset")
 CODE = reverse("accounts:password_reset_code")
 LOGIN = reverse("accounts:login")
 NEW = "Rice-and-oil-2026"
-
-
-@pytest.fixture(autouse=True)
-def outbox():
-    LocmemSmsBackend.outbox.clear()
-    yield LocmemSmsBackend.outbox
-    LocmemSmsBackend.outbox.clear()
 
 
 def sent_code(outbox) -> str:

@@ -101,7 +101,7 @@ def test_uploads_count_whatever_the_page(settings, login, resident):
 
 def test_the_limits_are_on_in_production_settings(settings):
     assert "config.ratelimit.RateLimitMiddleware" in settings.MIDDLEWARE
-    for action in ("register", "password_reset", "wish", "claim", "event", "upload"):
+    for action in ("register", "password_reset", "phone", "wish", "claim", "event", "upload"):
         assert action in settings.RATE_LIMITS
 
 
