@@ -83,7 +83,7 @@ audit: $(VENV)/.installed
 	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 bench: $(VENV)/.installed
-	$(PY) tests/bench.py
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,1 @@
+"""The benchmark (issue #12): `python -m bench`, see bench/__main__.py."""

@@ -1,0 +1,476 @@
+"""One size of the benchmark, in its own process (Django's settings are per process): seed the
+database if it is not seeded yet, serve the app with gunicorn, load every page with wrk as the
+right person, count each page's SQL queries, run the claim storm, optionally Lighthouse.
+
+Run by `python -m bench` with DATABASE_URL pointing at microwish_bench_<size>; its last line of
+output is `RESULT {json}`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = 8765
+BASE = f"http://127.0.0.1:{PORT}"
+WORKERS = 2
+
+# (name, who, path): the pages volunteers, residents and staff open every day. "{detail}" and
+# "{deep}" are filled in once the data is there.
+PAGES = [
+    ("list", "volunteer1", "/wishes/"),
+    ("list, all communities", "volunteer1", "/wishes/?scope=all"),
+    ("list, all, by due date", "volunteer1", "/wishes/?scope=all&sort=due"),
+    ("list, all, deep page", "volunteer1", "{deep}"),
+    ("wish detail", "volunteer1", "{detail}"),
+    ("home", "volunteer1", "/"),
+    ("submit form", "resident1", "/wishes/new/"),
+    ("my wishes", "resident1", "/wishes/mine/"),
+    ("my claims", "volunteer1", "/claims/"),
+    ("workbench, community", "staff_fuyang", "/staff/"),
+    ("workbench, street", "street_xiangyang", "/staff/"),
+    ("review queue", "staff_fuyang", "/staff/review/"),
+    ("all wishes", "staff_fuyang", "/staff/wishes/"),
+    ("overdue", "staff_fuyang", "/staff/overdue/"),
+    ("stats, public", None, "/stats/"),
+    ("stats, staff", "staff_fuyang", "/staff/stats/"),
+    ("stats, street, year", "street_xiangyang", "/staff/stats/?period=year"),
+]
+LIST_PAGES = {"list", "list, all communities", "list, all, by due date", "list, all, deep page"}
+LIGHTHOUSE_PAGES = [
+    "home",
+    "list",
+    "wish detail",
+    "submit form",
+    "my wishes",
+    "my claims",
+    "workbench, community",
+    "review queue",
+    "stats, public",
+]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY", "bench-" + "k" * 60),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        # The benchmark's people log in with a password alone; staff would need a second
+        # factor in production, which costs a session lookup either way.
+        "TWO_FACTOR_REQUIRED": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+# ----- seeding -----------------------------------------------------------------------------------
+
+
+def people_for(wishes: int) -> tuple[int, int]:
+    """Volunteers and residents in proportion to the wishes: a city programme after some years."""
+    return 160 + wishes // 500, 5000 + wishes // 40
+
+
+def seed(size: int) -> dict:
+    manage = [PYTHON, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env(), check=True, cwd=ROOT)
+    volunteers, residents = people_for(size)
+    # Demo data brings its stories and a year's programme (about 400 wishes); generate the rest.
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            *manage,
+            "seed_demo",
+            "--force",
+            f"--wishes={max(size - 400, 0)}",
+            f"--volunteers={volunteers}",
+            f"--residents={residents}",
+        ],
+        env=env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    output = process.stdout.read()
+    if status:
+        raise SystemExit(f"seed_demo failed:\n{output}")
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+        "volunteers": volunteers,
+        "residents": residents,
+        "output": output.strip().splitlines()[-1] if output.strip() else "",
+    }
+
+
+# ----- serving ------------------------------------------------------------------------------
+
+
+def collect_static() -> None:
+    """WhiteNoise serves the compressed, hashed copies from STATIC_ROOT, as in production."""
+    subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        env=env(),
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def start_server() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "config.wsgi:application",
+            f"--workers={WORKERS}",
+            f"--bind=127.0.0.1:{PORT}",
+            "--log-level=warning",
+        ],
+        env=env(),
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(BASE + "/healthz", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def wrk(path: str, cookie: str, seconds: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", "--timeout", "10s"]
+    command += ["-s", str(Path(__file__).with_name("report.lua"))]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    # Warm the workers' caches first, as a site that has been up for a while.
+    subprocess.run([*command, "-d2s", BASE + path], capture_output=True, check=True)
+    result = subprocess.run(
+        [*command, f"-d{seconds}s", BASE + path], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH "))
+    data = json.loads(line[6:])
+    return {
+        "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        "p50_ms": round(data["p50_us"] / 1000, 1),
+        "p95_ms": round(data["p95_us"] / 1000, 1),
+        "p99_ms": round(data["p99_us"] / 1000, 1),
+        "requests": data["requests"],
+        "errors": data["socket_errors"] + data["bad_status"],
+    }
+
+
+# ----- in this process: sessions, query counts, the claim storm ----------------------------------
+
+
+def setup_django() -> None:
+    os.environ.update(env())
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    import django
+
+    django.setup()
+    # The logins the benchmark makes for its people are not security events worth printing.
+    logging.getLogger("microwish.security").setLevel(logging.WARNING)
+
+
+def session_cookie(user) -> str:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def fill_in_paths() -> dict[str, str]:
+    from accounts.models import User
+    from wishes.models import Wish
+
+    volunteer = User.objects.get(username="volunteer1")
+    detail = (
+        Wish.objects.published()
+        .filter(community__in=volunteer.volunteer_communities())
+        .order_by("-published_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    pages = Wish.objects.published().count() // 20
+    return {
+        "{detail}": f"/wishes/{detail}/",
+        "{deep}": f"/wishes/?scope=all&page={min(50, max(pages, 1))}",
+    }
+
+
+def count_queries(path: str, cookie: str) -> tuple[int, int]:
+    """SQL queries one request of the page makes (after a first request), and its status."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return len(queries.captured_queries), response.status_code
+
+
+def check_page(path: str, cookie: str) -> None:
+    """The page answers 200 to this person through gunicorn (not a login redirect)."""
+    request = urllib.request.Request(BASE + path, headers={"Cookie": cookie} if cookie else {})
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}, not 200")
+
+
+STORM_VOLUNTEERS = 200
+STORM_WISHES = 50
+STORM_TRIES = 5  # each volunteer tries this many of the fresh wishes, in a random order
+
+
+def storm_world() -> tuple[list[int], list[str], str]:
+    """50 freshly published wishes in 福阳社区 and 200 volunteers approved there."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User, VolunteerProfile, VolunteerRegistration
+    from communities.models import Community
+    from wishes.models import Category, Wish
+
+    community = Community.objects.get(name="福阳社区")
+    staff = User.objects.get(username="staff_fuyang")
+    resident = community.residents.order_by("pk").first()  # the wishes' 心愿人
+    category = Category.objects.filter(is_active=True).order_by("pk").first()
+    run = secrets.token_hex(3)
+    wishes = []
+    for i in range(STORM_WISHES):
+        wish = Wish.submit(
+            by=staff,
+            title=f"抢单测试心愿 {run}-{i}",
+            description="压力测试：刚发布的心愿。",
+            category=category,
+            community=community,
+            resident=resident,
+            channel=Wish.Channel.VISIT,
+        )
+        wish.approve(by=staff)
+        wishes.append(wish.pk)
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        User(username=f"storm-{run}-{i}", real_name=f"压测{i}", password=password)
+        for i in range(STORM_VOLUNTEERS)
+    )
+    profiles = VolunteerProfile.objects.bulk_create(
+        VolunteerProfile(user=user, is_party_member=True) for user in users
+    )
+    VolunteerRegistration.objects.bulk_create(
+        VolunteerRegistration(
+            volunteer=profile,
+            community=community,
+            status=VolunteerRegistration.Status.APPROVED,
+            decided_by=staff,
+        )
+        for profile in profiles
+    )
+    cookies = [session_cookie(user) for user in users]
+    return wishes, cookies, run
+
+
+def claim_storm() -> dict:
+    """200 volunteers at once, each trying 5 of 50 fresh wishes: who wins, who is told 409."""
+    import http.client
+
+    from django.conf import settings
+
+    from wishes.models import Claim, Wish
+
+    wishes, cookies, _run = storm_world()
+    csrf = secrets.token_urlsafe(24)[:32].replace("-", "a").replace("_", "b")
+    barrier = threading.Barrier(len(cookies))
+    results: list[tuple[int, float]] = []
+    lock = threading.Lock()
+
+    def volunteer(cookie: str) -> None:
+        rng = random.Random(cookie)
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        body = f"csrfmiddlewaretoken={csrf}"
+        headers = {
+            "Cookie": f"{cookie}; {settings.CSRF_COOKIE_NAME}={csrf}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        barrier.wait()
+        for pk in rng.sample(wishes, STORM_TRIES):
+            started = time.perf_counter()
+            connection.request("POST", f"/wishes/{pk}/claim/", body, headers)
+            response = connection.getresponse()
+            response.read()
+            with lock:
+                results.append((response.status, time.perf_counter() - started))
+        connection.close()
+
+    threads = [threading.Thread(target=volunteer, args=(c,)) for c in cookies]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    statuses: dict[int, int] = {}
+    for status, _seconds in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    latencies = sorted(seconds for _status, seconds in results)
+    open_claims = Claim.objects.filter(wish__in=wishes, state__in=Claim.OPEN_STATES)
+    per_wish = {}
+    for wish_id in open_claims.values_list("wish_id", flat=True):
+        per_wish[wish_id] = per_wish.get(wish_id, 0) + 1
+    claimed = Wish.objects.filter(pk__in=wishes, status=Wish.Status.CLAIMED).count()
+    return {
+        "volunteers": len(cookies),
+        "wishes": len(wishes),
+        "requests": len(results),
+        "wins": statuses.get(302, 0),
+        "conflicts_409": statuses.get(409, 0),
+        "other": {str(k): v for k, v in statuses.items() if k not in (302, 409)},
+        "rps": round(len(results) / elapsed, 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1),
+        "wishes_claimed": claimed,
+        "double_claims": sum(1 for n in per_wish.values() if n > 1),
+    }
+
+
+def lighthouse(pages: dict[str, tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Lighthouse 12.2.3 (mobile) in Debian's Chromium: the four category scores of each page."""
+    scores = {}
+    out = Path(tempfile.mkdtemp(prefix="bench-lh-"))
+    for name in LIGHTHOUSE_PAGES:
+        path, cookie = pages[name]
+        report = out / (re.sub(r"\W+", "-", name) + ".json")
+        command = [
+            "npx",
+            "--yes",
+            "lighthouse@12.2.3",
+            BASE + path,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            "--chrome-flags=--headless=new --no-sandbox",
+            "--only-categories=performance,accessibility,best-practices,seo",
+        ]
+        if cookie:
+            command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+        run = subprocess.run(
+            command,
+            env={**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")},
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode or not report.exists():
+            scores[name] = {"error": run.stderr.strip()[-300:]}
+            continue
+        categories = json.loads(report.read_text())["categories"]
+        scores[name] = {key: round(value["score"] * 100) for key, value in categories.items()}
+        log(f"  lighthouse {name}: {scores[name]}")
+    shutil.rmtree(out, ignore_errors=True)
+    return scores
+
+
+# ----- the run -----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("size", type=int)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seed", action="store_true", help="seed the (empty) database first")
+    parser.add_argument("--lighthouse", action="store_true")
+    parser.add_argument("--no-storm", action="store_true")
+    args = parser.parse_args()
+
+    result: dict = {"size": args.size}
+    if args.seed:
+        log(f"seeding {args.size:,} wishes …")
+        result["seed"] = seed(args.size)
+        log(f"  {result['seed']['seconds']} s, peak {result['seed']['peak_mb']} MB")
+    collect_static()
+    setup_django()
+    from django.db import connection
+
+    from accounts.models import User
+    from wishes.models import Wish
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result["wishes"] = Wish.objects.count()
+    cookies = {None: ""}
+    for _name, who, _path in PAGES:
+        if who not in cookies:
+            cookies[who] = session_cookie(User.objects.get(username=who))
+    paths = fill_in_paths()
+    server = start_server()
+    try:
+        log(f"{result['wishes']:,} wishes; gunicorn {WORKERS} sync workers on {BASE}")
+        result["baseline"] = wrk("/bench/baseline/", "", args.seconds, args.connections)
+        log(f"  baseline: {result['baseline']['rps']} req/s, p50 {result['baseline']['p50_ms']} ms")
+        result["pages"] = []
+        resolved = {}
+        for name, who, path in PAGES:
+            path = paths.get(path, path)
+            resolved[name] = (path, cookies[who])
+            check_page(path, cookies[who])
+            queries, _status = count_queries(path, cookies[who])
+            page = {"name": name, "who": who or "anonymous", "path": path, "queries": queries}
+            page |= wrk(path, cookies[who], args.seconds, args.connections)
+            page["ratio"] = round(page["rps"] / result["baseline"]["rps"], 3)
+            result["pages"].append(page)
+            log(
+                f"  {name}: {page['rps']} req/s (×{page['ratio']}), p50 {page['p50_ms']} ms, "
+                f"p95 {page['p95_ms']} ms, {queries} queries"
+            )
+        if not args.no_storm:
+            result["storm"] = claim_storm()
+            log(f"  claim storm: {result['storm']}")
+        if args.lighthouse:
+            result["lighthouse"] = lighthouse(resolved)
+    finally:
+        server.terminate()
+        server.wait()
+    print("RESULT " + json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
