@@ -20,3 +20,14 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The request's user, with the resident record and volunteer profile that the menu,
+        the home page and the access rules ask about on nearly every page."""
+        user_model = get_user_model()
+        user = (
+            user_model._default_manager.select_related("resident", "volunteer_profile")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

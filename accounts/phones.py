@@ -103,4 +103,4 @@ def move_to_phone(user: User, phone: str) -> None:
     if old and user.username == old:
         user.username = phone
     user.save(update_fields=["phone", "username"])
-    Resident.objects.filter(user=user, phone=old).update(phone=phone)
+    Resident.objects.filter(user=user, phone=old).update(phone=phone)  # not on the list's cards

@@ -29,6 +29,8 @@ class Scope:
         active = self.user is not None and self.user.is_active
         self.active = active
         self.everything = active and self.user.is_superuser
+        # The request's own user was read from the database as the request began.
+        self._request_user = active and getattr(self.user, "_scope_per_request", False)
 
     @property
     def user_id(self) -> int | None:
@@ -139,17 +141,33 @@ class Scope:
     # ----- volunteers --------------------------------------------------------------------
 
     @cached_property
+    def _registrations(self) -> list[tuple[int, str]]:
+        """(community, status) of each of this user's 双报到 registrations."""
+        from .models import VolunteerRegistration
+
+        if not self.active:
+            return []
+        return list(
+            VolunteerRegistration.objects.filter(volunteer__user=self.user).values_list(
+                "community_id", "status"
+            )
+        )
+
+    @cached_property
     def volunteer_communities(self) -> frozenset[int]:
         """Communities where this user's 双报到 is approved."""
         from .models import VolunteerRegistration
 
-        if not self.active:
-            return EMPTY
-        return frozenset(
-            VolunteerRegistration.objects.filter(
-                volunteer__user=self.user, status=VolunteerRegistration.Status.APPROVED
-            ).values_list("community_id", flat=True)
-        )
+        approved = VolunteerRegistration.Status.APPROVED
+        return frozenset(c for c, status in self._registrations if status == approved)
+
+    @cached_property
+    def registered_communities(self) -> frozenset[int]:
+        """Communities this user registered with and was not refused by (approved or pending)."""
+        from .models import VolunteerRegistration
+
+        refused = VolunteerRegistration.Status.REFUSED
+        return frozenset(c for c, status in self._registrations if status != refused)
 
     @cached_property
     def organisations(self) -> frozenset[int]:
@@ -158,6 +176,13 @@ class Scope:
 
         if not self.active:
             return EMPTY
+        if self._request_user and "volunteer_profile" in self.user._state.fields_cache:
+            # Read with the user at the start of this request (accounts/backends.py).
+            profile = self.user._state.fields_cache["volunteer_profile"]
+            confirmed = profile is not None and profile.organisation_confirmed
+            return frozenset(
+                [profile.organisation_id] if confirmed and profile.organisation_id else []
+            )
         return frozenset(
             VolunteerProfile.objects.filter(
                 user=self.user, organisation__isnull=False, organisation_confirmed=True

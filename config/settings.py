@@ -193,6 +193,9 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+    # Sessions read from Redis, written through to the database so none is lost if Redis
+    # restarts: one query fewer on every page (bench/ measures it).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Django's rules, in plain words (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [

@@ -15,6 +15,8 @@ TASKS = {
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 SITE_URL = "http://testserver"
+# As production with REDIS_URL (the cache here is per process): sessions read from the cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SMS_BACKEND = "notices.channels.LocmemSmsBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

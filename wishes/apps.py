@@ -1,7 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class WishesConfig(AppConfig):
     name = "wishes"
     verbose_name = _("微心愿")
+
+    def ready(self):
+        from accounts.models import Resident
+        from communities.models import Community, Grid, Street
+
+        from .models import Category, Wish
+        from .versions import bump_choices, bump_list
+
+        # The list's filter form is cached under the version of the choices it offers.
+        for model in (Street, Community, Grid, Category):
+            uid = f"choices-{model.__name__}"
+            post_save.connect(bump_choices, sender=model, dispatch_uid=uid)
+            post_delete.connect(bump_choices, sender=model, dispatch_uid=uid)
+        # The list's cards are cached under the version of the wishes and residents they show
+        # (a queryset.update() on either must call versions.bump_list() itself).
+        for model in (Wish, Resident):
+            uid = f"list-{model.__name__}"
+            post_save.connect(bump_list, sender=model, dispatch_uid=uid)
+            post_delete.connect(bump_list, sender=model, dispatch_uid=uid)

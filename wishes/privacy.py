@@ -24,6 +24,7 @@ from audit.models import AuditEntry
 from audit.records import record
 from notices.models import Notice
 
+from . import versions
 from .models import Claim, FollowUp, Wish, WishEvent, WishPhoto
 from .spreadsheets.columns import file_language
 from .spreadsheets.exporting import _export_sheet, _finish, _write_row
@@ -318,6 +319,7 @@ def erase_resident(resident: Resident, *, by: User, reason: str) -> None:
             situation_detail="",
             user=None,
         )
+        versions.bump_list()  # the updates above send no signals
         if user is not None and not _has_other_roles(user):
             _erase_login(user)
         # Files go only once the rows are gone for good.

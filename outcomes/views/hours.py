@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.models import User, VolunteerRegistration
 from wishes import policy
 from wishes.models import Claim
+from wishes.pagination import CheapCountPaginator
 from wishes.views.base import back, refused, visible_wish
 from wishes.views.staff.base import chosen_communities, community_staff_required, staff_required
 
@@ -43,23 +44,17 @@ def service_record(request, volunteer: User, *, viewer: User) -> dict:
         .select_related("wish", "wish__community", "wish__resident")
         .order_by("-ended_at", "-pk")
     )
-    page = Paginator(fulfilled, 20).get_page(request.GET.get("page"))
+    page = CheapCountPaginator(fulfilled, 20).get_page(request.GET.get("page"))
     wish_ids = [claim.wish_id for claim in page]
-    entries = {
-        entry.wish_id: entry
-        for entry in ServiceHours.objects.filter(
-            source=ServiceHours.Source.WISH, volunteer=volunteer, wish__in=wish_ids
-        )
-    }
-    pending = list(
-        ServiceHours.objects.filter(
-            source=ServiceHours.Source.WISH,
-            volunteer=volunteer,
-            status=ServiceHours.Status.PENDING,
-        )
+    # The hours entered for the wishes on this page, and all still waiting for staff: one query.
+    wish_hours = list(
+        ServiceHours.objects.filter(source=ServiceHours.Source.WISH, volunteer=volunteer)
+        .filter(Q(wish__in=wish_ids) | Q(status=ServiceHours.Status.PENDING))
         .select_related("wish", "wish__community", "wish__resident")
         .order_by("day", "pk")
     )
+    entries = {entry.wish_id: entry for entry in wish_hours if entry.wish_id in wish_ids}
+    pending = [entry for entry in wish_hours if entry.status == ServiceHours.Status.PENDING]
     # A staff member reads the titles of the wishes they may open; the others stay unnamed.
     shown = {claim.wish for claim in page} | {entry.wish for entry in pending}
     may_open = set(
@@ -73,6 +68,11 @@ def service_record(request, volunteer: User, *, viewer: User) -> dict:
         source=ServiceHours.Source.EVENT,
         volunteer=volunteer,
         status=ServiceHours.Status.APPROVED,
+    )
+    recent_events = list(
+        events.select_related("event", "event__community").order_by("-day", "-pk")[
+            : EVENTS_SHOWN + 1
+        ]
     )
     return {
         "volunteer": volunteer,
@@ -90,10 +90,10 @@ def service_record(request, volunteer: User, *, viewer: User) -> dict:
             for claim in page
         ],
         "pending": [{"entry": entry, "title": titles.get(entry.wish_id)} for entry in pending],
-        "events": events.select_related("event", "event__community").order_by("-day", "-pk")[
-            :EVENTS_SHOWN
-        ],
-        "event_count": events.count(),
+        "events": recent_events[:EVENTS_SHOWN],
+        "event_count": (
+            len(recent_events) if len(recent_events) <= EVENTS_SHOWN else events.count()
+        ),
         "organisation": profile.organisation if profile.organisation_confirmed else None,
         "communities": list(hours.served_communities(volunteer).order_by("street", "name")),
     }

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from accounts.models import VolunteerRegistration
 from accounts.scoping import scope_of
 from audit.records import record_contact_view
 from communities.models import Community, Grid
 
-from .. import policy
+from .. import policy, versions
 from ..counters import staff_counters
 from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
 from ..lifecycle import DONE_STATUSES, Status
@@ -24,6 +28,7 @@ from ..models import Category, Claim, HeldPhoto, Wish, WishPhoto
 from .base import reachable_wish, serve_photo, visible_wish
 
 CARD_RELATED = ["category", "community", "grid", "resident"]
+RESULTS_SECONDS = 600  # the list's cards, cached under the data's versions (wishes/versions.py)
 
 
 def home(request):
@@ -130,15 +135,11 @@ class WishListView(ListView):
         user = self.request.user
         if not user.is_authenticated:
             return []
-        ids = set(
-            VolunteerRegistration.objects.filter(volunteer__user=user)
-            .exclude(status=VolunteerRegistration.Status.REFUSED)
-            .values_list("community_id", flat=True)
-        )
+        scope = scope_of(user)
+        ids = set(scope.registered_communities)
         resident = getattr(user, "resident", None)
         if resident is not None:
             ids.add(resident.community_id)
-        scope = scope_of(user)
         if scope.is_staff and not scope.everything:
             ids.update(scope.staff_communities)
         return sorted(ids)
@@ -175,17 +176,62 @@ class WishListView(ListView):
     digits_refused = False
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["digits_refused"] = self.digits_refused
+        # The cards, their count and the pages come from the cache when the same people asked
+        # for the same list since the wishes last changed: no COUNT, no rows, no rendering.
         query = self.request.GET.copy()
         query.pop("page", None)
+        key = self.results_cache_key()
+        results = cache.get(key)
+        if results is None:
+            context = super().get_context_data(**kwargs)
+            context.update(digits_refused=self.digits_refused, querystring=query.urlencode())
+            results = render_to_string("wishes/_wish_results.html", context, self.request)
+            cache.set(key, results, RESULTS_SECONDS)
+        else:
+            context = {"view": self, **kwargs}
+        showing_all = self.filters.value("scope") == "all" or not self.mine
         context.update(
+            results=results,
             filters=self.filters,
             has_home_communities=bool(self.mine),
-            showing_all=self.filters.value("scope") == "all" or not self.mine,
-            querystring=query.urlencode(),
+            showing_all=showing_all,
+            filters_cache_key=self.filters_cache_key(showing_all),
         )
         return context
+
+    def asked(self) -> list[tuple[str, list[str]]]:
+        """The filters and page asked for (other parameters change nothing, so key nothing)."""
+        known = {*self.filters.fields, "kind", "page"}
+        return sorted((name, values) for name, values in self.request.GET.lists() if name in known)
+
+    def results_cache_key(self) -> str:
+        """Everything the cards depend on: the wishes' and names' versions, the language, the
+        day (days waiting), the filters and page, the communities whose unconsented wishes this
+        person may see and whose wishes they call theirs; and, for staff and residents, who may
+        read a card's text unmasked, the person themself."""
+        user = self.request.user
+        scope = scope_of(user)
+        audience = "all" if scope.everything else sorted(scope.serves | scope.staff_communities)
+        personal = user.is_authenticated and (
+            scope.is_staff or getattr(user, "resident", None) is not None
+        )
+        parts = [
+            versions.version(versions.LIST),
+            versions.version(versions.CHOICES),
+            get_language(),
+            timezone.localdate().isoformat(),
+            audience,
+            self.mine,
+            user.pk if personal else "-",
+            self.asked(),
+        ]
+        return "wish-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def filters_cache_key(self, showing_all: bool) -> str:
+        """The filter form is the same HTML for everyone who asks with the same filters, in
+        the same language, while the communities, grids and categories stay as they are."""
+        asked = [(name, values) for name, values in self.asked() if name != "page"]
+        return f"{versions.version(versions.CHOICES)}:{get_language()}:{showing_all}:{asked!r}"
 
 
 def wish_detail(request, pk: int):

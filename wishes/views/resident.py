@@ -16,6 +16,7 @@ from django.views.generic import ListView
 from .. import held_photos, policy, submission
 from ..forms import ConfirmForm, WishForm, WithdrawForm
 from ..models import Wish, WishEvent
+from ..pagination import CheapCountPaginator
 from .base import cannot, perform, visible_wish
 
 
@@ -71,11 +72,12 @@ class MyWishesView(LoginRequiredMixin, ListView):
     template_name = "wishes/my_wishes.html"
     context_object_name = "wishes"
     paginate_by = 10
+    paginator_class = CheapCountPaginator
 
     def get_queryset(self):
         return (
             Wish.objects.filter(resident__user=self.request.user)
-            .select_related("category", "community", "grid")
+            .select_related("category", "community", "grid", "resident")
             .prefetch_related(
                 Prefetch("events", queryset=WishEvent.objects.select_related("actor"))
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ... import policy
+from ... import policy, versions
 from ...lifecycle import Status, WishError
 from ...models import Category, RejectionReason, Wish, WishPhoto
+from ...pagination import CheapCountPaginator
 from ...staff_forms import ApproveForm, RejectForm
 from ..base import back, perform
 from .base import area_wishes, chosen_communities, managed_wish, staff_required
@@ -37,11 +37,16 @@ def queue(request):
         )
         .order_by(URGENT_FIRST, "created_at", "pk")
     )
-    page = Paginator(wishes, 20).get_page(request.GET.get("page"))
+    page = CheapCountPaginator(wishes, 20).get_page(request.GET.get("page"))
     reasons = {}
     for reason in RejectionReason.objects.filter(community__in=communities):
         reasons.setdefault(reason.community_id, []).append(reason)
-    categories = list(Category.objects.filter(is_active=True))  # hidden ones may still be set
+    # Hidden categories may still be set on a wish; the active ones are offered.
+    categories = versions.remembered(
+        "active-categories",
+        versions.CHOICES,
+        lambda: list(Category.objects.filter(is_active=True)),
+    )
     items = [
         {
             "wish": wish,

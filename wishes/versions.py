@@ -1,0 +1,65 @@
+"""Version numbers for cached fragments: a page fragment is cached under the versions of the
+data it shows, and any change to that data bumps the version, so a cached fragment is never
+stale — it is simply never asked for again and expires.
+
+Kept in the cache (Redis in production, so every worker sees the same number). If the cache
+forgets a version, it starts again from a fresh random number, never from an old one.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+
+PREFIX = "version:"
+# The filters' choices: communities, grids and categories.
+CHOICES = "choices"
+# What the 心愿清单's cards show: wishes, and the names of their residents.
+LIST = "wish-list"
+
+
+def version(name: str) -> int:
+    key = PREFIX + name
+    current = cache.get(key)
+    if current is None:
+        current = secrets.randbelow(2**31)
+        if not cache.add(key, current, timeout=None):
+            current = cache.get(key, current)
+    return current
+
+
+def bump(name: str) -> None:
+    """A new version now, and again once the transaction commits: a page rendered in between
+    from the old rows must not be cached under the new number."""
+    _bump(name)
+    transaction.on_commit(lambda: _bump(name))
+
+
+def _bump(name: str) -> None:
+    key = PREFIX + name
+    try:
+        cache.incr(key)
+    except ValueError:  # not there: any fresh number differs from what fragments were keyed by
+        cache.set(key, secrets.randbelow(2**31), timeout=None)
+
+
+def remembered(key: str, depends_on: str, compute, timeout: int = 3600):
+    """compute(), kept in the cache until the version it depends on changes."""
+    full_key = f"remembered:{key}:{version(depends_on)}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
+def bump_choices(**_kwargs) -> None:
+    # Names of categories, communities and grids also show on the list's cards.
+    bump(CHOICES)
+    bump(LIST)
+
+
+def bump_list(**_kwargs) -> None:
+    bump(LIST)
