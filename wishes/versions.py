@@ -18,6 +18,8 @@ PREFIX = "version:"
 CHOICES = "choices"
 # What the 心愿清单's cards show: wishes, and the names of their residents.
 LIST = "wish-list"
+# What the statistics count: wishes, claims, service hours, volunteers and organisations.
+FIGURES = "figures"
 
 
 def version(name: str) -> int:
@@ -56,10 +58,16 @@ def remembered(key: str, depends_on: str, compute, timeout: int = 3600):
 
 
 def bump_choices(**_kwargs) -> None:
-    # Names of categories, communities and grids also show on the list's cards.
+    # Names of categories, communities and grids also show on the list's cards and reports.
     bump(CHOICES)
     bump(LIST)
+    bump(FIGURES)
 
 
 def bump_list(**_kwargs) -> None:
     bump(LIST)
+    bump(FIGURES)
+
+
+def bump_figures(**_kwargs) -> None:
+    bump(FIGURES)

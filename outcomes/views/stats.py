@@ -10,12 +10,12 @@ from django import forms
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.scoping import scope_of
 from communities.models import Community, Grid, Organisation, Street
-from wishes import policy
+from wishes import policy, versions
 from wishes.models import Claim
 from wishes.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from wishes.views.staff.base import staff_required
@@ -24,7 +24,9 @@ from .. import figures
 from ..export import report_workbook
 from ..figures import PERIOD_CHOICES, Scope, period_for
 from ..models import ServiceHours
-from ..report import build
+from ..report import Report, build
+
+REPORT_SECONDS = 3600
 
 
 class StatsForm(forms.Form):
@@ -72,6 +74,10 @@ def scope_label(scope: Scope) -> str:
 
 def public_scopes() -> list[Scope]:
     """The city, each street, each community: the public page's choices."""
+    return versions.remembered(f"public-scopes:{get_language()}", versions.CHOICES, _public_scopes)
+
+
+def _public_scopes() -> list[Scope]:
     scopes = [figures.city_scope()]
     for street in Street.objects.prefetch_related("communities").order_by("name"):
         scopes.append(Scope("street", street.pk, street.name))
@@ -121,10 +127,24 @@ def staff_scopes(user) -> list[Scope]:
     return scopes
 
 
+def report_for(request, scope: Scope, period: figures.Period, *, staff: bool, reach) -> Report:
+    """The report, from the cache while nothing it counts has changed (wishes/versions.py): a
+    city's figures take a few hundred aggregates' time over hundreds of thousands of wishes,
+    and a shared link brings many readers at once. Staff reports are their own (their reach)."""
+    who = request.user.pk if staff else "public"
+    key = f"report:{who}:{get_language()}:{scope.key}:{period.key}:{period.start}:{period.end}"
+    return versions.remembered(
+        key,
+        versions.FIGURES,
+        lambda: build(scope, period, staff=staff, reach=reach),
+        timeout=REPORT_SECONDS,
+    )
+
+
 def _render(request, template: str, *, scopes, staff: bool, default_period: str, reach=None):
     form = StatsForm(request.GET, scopes=scopes, default_period=default_period)
     scope, period = form.chosen_scope(), form.chosen_period()
-    report = build(scope, period, staff=staff, reach=reach)
+    report = report_for(request, scope, period, staff=staff, reach=reach)
     query = request.GET.copy()
     return render(
         request,
@@ -136,7 +156,7 @@ def _render(request, template: str, *, scopes, staff: bool, default_period: str,
 def _export(request, *, scopes, staff: bool, default_period: str, reach=None):
     form = StatsForm(request.GET, scopes=scopes, default_period=default_period)
     scope, period = form.chosen_scope(), form.chosen_period()
-    report = build(scope, period, staff=staff, reach=reach)
+    report = report_for(request, scope, period, staff=staff, reach=reach)
     name = _("微心愿统计-%(scope)s-%(period)s.xlsx") % {"scope": scope.name, "period": period.slug}
     ascii_name = f"microwish-stats-{scope.key.replace(':', '-')}-{period.slug}.xlsx"
     response = HttpResponse(workbook_bytes(report_workbook(report)), content_type=XLSX_CONTENT_TYPE)
