@@ -132,6 +132,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets rendered in Python, the same HTML as Django's templates (config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.FastWidgetRenderer"
+
 # The embedded default is a SQLite file beside manage.py; production passes DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.parse(

@@ -74,9 +74,7 @@ def test_a_residents_new_name_shows_on_the_cards_at_once(volunteer, community):
     assert "欧阳女士" in sql(client, LIST)[0]
 
 
-def test_staff_see_numbers_that_volunteers_never_get_from_the_cache(
-    staff, volunteer, community
-):
+def test_staff_see_numbers_that_volunteers_never_get_from_the_cache(staff, volunteer, community):
     WishFactory(community=community, approved=True, description="请打13812345678联系我")
     staff_page = sql(signed_in(staff), LIST)[0]
     volunteer_page = sql(signed_in(volunteer), LIST)[0]
