@@ -9,8 +9,8 @@ with its own template) is rendered by the template engine as before.
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 WIDGETS = "django/forms/widgets/"
 OPTION = WIDGETS + "select_option.html"
@@ -34,11 +34,17 @@ INPUT_TYPES = [
 INPUTS = {f"{WIDGETS}{name}.html" for name in INPUT_TYPES}
 
 
-def attributes(attrs: dict) -> str:
+END_GROUP = SafeString("\n  </optgroup>")  # a constant, nothing to escape
+
+
+def _joined(parts) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def attributes(attrs: dict) -> SafeString:
     """As django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        + ("" if value is True else f'="{conditional_escape(str(value))}"')
+    return _joined(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
         for name, value in attrs.items()
         if value is not False
     )
@@ -46,18 +52,22 @@ def attributes(attrs: dict) -> str:
 
 def _input(widget: dict) -> SafeString:
     value = widget["value"]
-    value_attr = "" if value is None else f' value="{conditional_escape(str(value))}"'
-    return mark_safe(
-        f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"{value_attr}{attributes(widget["attrs"])}>'
+    value_attr = "" if value is None else format_html(' value="{}"', value)
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        value_attr,
+        attributes(widget["attrs"]),
     )
 
 
 def _textarea(widget: dict) -> SafeString:
-    text = conditional_escape(widget["value"]) if widget["value"] else ""
-    return mark_safe(
-        f'<textarea name="{conditional_escape(widget["name"])}"{attributes(widget["attrs"])}>\n'
-        f"{text}</textarea>"
+    return format_html(
+        '<textarea name="{}"{}>\n{}</textarea>',
+        widget["name"],
+        attributes(widget["attrs"]),
+        widget["value"] or "",
     )
 
 
@@ -70,15 +80,20 @@ def _select(widget: dict) -> SafeString | None:
             if option["template_name"] != OPTION:
                 return None  # an option of its own: the engine renders the whole select
             parts.append(
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                f"{attributes(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',
+                    option["value"],
+                    attributes(option["attrs"]),
+                    option["label"],
+                )
             )
         if group_name:
-            parts.append("\n  </optgroup>")
-    return mark_safe(
-        f'<select name="{conditional_escape(widget["name"])}"{attributes(widget["attrs"])}>'
-        + "".join(parts)
-        + "\n</select>"
+            parts.append(END_GROUP)
+    return format_html(
+        '<select name="{}"{}>{}\n</select>',
+        widget["name"],
+        attributes(widget["attrs"]),
+        _joined(parts),
     )
 
 
