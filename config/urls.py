@@ -24,6 +24,7 @@ handler403 = "config.views.permission_denied"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("wishes.urls_staff")),

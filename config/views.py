@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import check_for_language
 from django.views import defaults, i18n
 from django.views.decorators.cache import never_cache
@@ -32,6 +32,25 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Search engines may read the public pages (the list, a wish, statistics, the wall); the
+# workbench, the admin and people's own pages are no business of theirs.
+ROBOTS = """User-agent: *
+Disallow: /staff/
+Disallow: /admin/
+Disallow: /accounts/
+Disallow: /notices/
+Disallow: /claims/
+Disallow: /organisations/
+Disallow: /wishes/mine/
+Disallow: /wishes/new/
+"""
+
+
+@require_safe
+def robots_txt(request):
+    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
 
 
 def permission_denied(request, exception=None):

@@ -104,6 +104,7 @@ EVERYONE_405 = outcome(405)
 
 MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
     ("healthz", ""): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("robots_txt", ""): {"GET": outcome(200), "POST": EVERYONE_405},
     ("set_language", ""): {"GET": outcome("302"), "POST": outcome("302")},
     # accounts
     ("accounts:login", ""): {"GET": outcome(200), "POST": outcome(200)},

@@ -151,3 +151,12 @@ def test_volunteer_manages_no_community(volunteer):
 def test_staff_with_two_roles_in_one_community_gets_it_once(staff, community):
     staff.staff_roles.create(role=StaffRole.Role.GRID_WORKER, community=community)
     assert list(staff.managed_communities()) == [community]
+
+
+def test_robots_txt_keeps_search_engines_to_the_public_pages(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.text.splitlines()
+    assert "Disallow: /staff/" in lines and "Disallow: /accounts/" in lines
+    assert "Disallow: /wishes/" not in lines  # the list and the wishes' pages stay findable

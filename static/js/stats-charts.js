@@ -1,10 +1,16 @@
 // Charts of the statistics pages, drawn with the vendored Apache ECharts from the JSON in
 // #chart-data (every chart has a table beside it with the same numbers). The SVG renderer keeps
 // lines sharp when printed; the save button gives a PNG to paste into a report.
+//
+// ECharts (700 KB) is fetched only when a chart is about to scroll into view: on a phone the
+// page's figures and sentence come first, and a slow network spends nothing on charts nobody
+// scrolls to.
 (function () {
   "use strict";
   var source = document.getElementById("chart-data");
-  if (!source || !window.echarts) return;
+  var script = document.currentScript;
+  var elements = document.querySelectorAll(".stats-chart");
+  if (!source || !elements.length) return;
   var data = JSON.parse(source.textContent);
   var red = "#c8102e";
   var gold = "#d4a017";
@@ -42,14 +48,8 @@
     };
   }
 
-  document.querySelectorAll(".stats-chart").forEach(function (element) {
+  function draw(element) {
     var chart = data[element.dataset.chart];
-    if (!chart) return;
-    var empty = chart.labels.length === 0;
-    if (empty) {
-      element.hidden = true;
-      return;
-    }
     var kind = element.dataset.kind;
     var instance = window.echarts.init(element, null, { renderer: "svg" });
     var option = kind === "funnel" ? funnel(chart) : bars(chart, kind);
@@ -61,5 +61,52 @@
     if (option.legend) option.legend.textStyle = { fontSize: 14, color: "#212529" };
     instance.setOption(option);
     window.addEventListener("resize", function () { instance.resize(); });
+  }
+
+  var waiting = [];
+  var loading = false;
+
+  function show(element) {
+    if (window.echarts) {
+      draw(element);
+      return;
+    }
+    waiting.push(element);
+    if (loading) return;
+    loading = true;
+    var library = document.createElement("script");
+    library.src = script.dataset.echarts;
+    library.onload = function () {
+      waiting.splice(0).forEach(draw);
+    };
+    document.head.appendChild(library);
+  }
+
+  var charts = [];
+  elements.forEach(function (element) {
+    var chart = data[element.dataset.chart];
+    if (!chart) return;
+    if (chart.labels.length === 0) {
+      element.hidden = true;
+      return;
+    }
+    charts.push(element);
+  });
+  if (!("IntersectionObserver" in window)) {
+    charts.forEach(show);
+    return;
+  }
+  var observer = new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        show(entry.target);
+      });
+    },
+    { rootMargin: "100px 0px" }
+  );
+  charts.forEach(function (element) {
+    observer.observe(element);
   });
 })();

@@ -14,7 +14,7 @@ from accounts.models import VolunteerRegistration
 from audit.records import record_contact_view
 
 from ... import policy
-from ...counters import staff_counters
+from ...counters import count_open, staff_counters
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
 from ...models import Wish
@@ -28,11 +28,12 @@ from .spreadsheets import ExportForm
 def index(request):
     communities, picked = chosen_communities(request)
     wishes = area_wishes(request, communities)
-    counters = staff_counters(wishes, community_pk=picked.pk if picked else None)
-    counts = wishes.aggregate(
+    counts = count_open(
+        wishes,
         urgent=Count("pk", filter=Q(status=Status.SUBMITTED, priority=Wish.Priority.URGENT)),
         escalated=Count("pk", filter=Q(status=Status.APPROVED, escalated_at__isnull=False)),
     )
+    counters = staff_counters(wishes, community_pk=picked.pk if picked else None, counts=counts)
     counts["pending_volunteers"] = (
         policy.volunteers.registrations(request.user)
         .filter(community__in=communities, status=VolunteerRegistration.Status.PENDING)
