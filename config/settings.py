@@ -192,7 +192,7 @@ OTP_TOTP_ISSUER = "微心愿"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, sharing one client
             "LOCATION": os.environ["REDIS_URL"],
         }
     }

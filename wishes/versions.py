@@ -22,6 +22,14 @@ LIST = "wish-list"
 FIGURES = "figures"
 
 
+def versions(*names: str) -> dict[str, int]:
+    """Several versions in one round trip to the cache."""
+    found = cache.get_many([PREFIX + name for name in names])
+    return {
+        name: found[PREFIX + name] if PREFIX + name in found else version(name) for name in names
+    }
+
+
 def version(name: str) -> int:
     key = PREFIX + name
     current = cache.get(key)

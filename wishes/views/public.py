@@ -185,6 +185,7 @@ class WishListView(ListView):
         # for the same list since the wishes last changed: no COUNT, no rows, no rendering.
         query = self.request.GET.copy()
         query.pop("page", None)
+        self.data_versions = versions.versions(versions.LIST, versions.CHOICES)
         key = self.results_cache_key()
         results = cache.get(key)
         if results is None:
@@ -221,8 +222,8 @@ class WishListView(ListView):
             scope.is_staff or getattr(user, "resident", None) is not None
         )
         parts = [
-            versions.version(versions.LIST),
-            versions.version(versions.CHOICES),
+            self.data_versions[versions.LIST],
+            self.data_versions[versions.CHOICES],
             get_language(),
             timezone.localdate().isoformat(),
             audience,
@@ -236,7 +237,7 @@ class WishListView(ListView):
         """The filter form is the same HTML for everyone who asks with the same filters, in
         the same language, while the communities, grids and categories stay as they are."""
         asked = [(name, values) for name, values in self.asked() if name != "page"]
-        return f"{versions.version(versions.CHOICES)}:{get_language()}:{showing_all}:{asked!r}"
+        return f"{self.data_versions[versions.CHOICES]}:{get_language()}:{showing_all}:{asked!r}"
 
 
 def wish_detail(request, pk: int):

@@ -1,0 +1,80 @@
+"""The production cache — Django's Redis backend sharing one client per server (config/cache.py)
+— against the real Redis, with what the site keeps in it: versions, cached fragments, sessions
+and counters. REDIS_TEST_URL names a database the tests may empty (CI uses 13)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from django.core.cache import caches
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.factories import WishFactory
+from wishes import versions
+
+URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
+REDIS = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": URL}}
+
+
+@pytest.fixture
+def redis_cache():
+    with override_settings(
+        CACHES=REDIS, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
+    ):
+        cache = caches["default"]
+        cache.clear()
+        yield cache
+        cache.clear()
+
+
+def test_values_round_trip_and_one_client_serves_every_call(redis_cache):
+    redis_cache.set("greeting", {"text": "微心愿"}, 30)
+    assert redis_cache.get("greeting") == {"text": "微心愿"}
+    assert redis_cache.add("greeting", "other") is False
+    assert redis_cache.add("n", 1) and redis_cache.incr("n") == 2
+    assert redis_cache.get_many(["greeting", "missing"]) == {"greeting": {"text": "微心愿"}}
+    client = redis_cache._cache.get_client()
+    assert redis_cache._cache.get_client(write=True) is client
+
+
+@pytest.mark.django_db
+def test_versions_bump_and_survive_a_forgotten_key(redis_cache):
+    first = versions.version(versions.LIST)
+    versions.bump(versions.LIST)
+    assert versions.version(versions.LIST) == first + 1
+    redis_cache.delete(versions.PREFIX + versions.LIST)
+    assert versions.version(versions.LIST) != first + 1
+    assert versions.versions(versions.LIST, versions.CHOICES)[versions.LIST] == versions.version(
+        versions.LIST
+    )
+
+
+def test_concurrent_bumps_are_never_lost(redis_cache):
+    start = versions.version(versions.FIGURES)
+
+    def bump_many():
+        for _ in range(50):
+            versions._bump(versions.FIGURES)
+
+    threads = [threading.Thread(target=bump_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert versions.version(versions.FIGURES) == start + 200
+
+
+@pytest.mark.django_db
+def test_the_list_is_cached_in_redis_and_a_session_read_from_it(redis_cache, volunteer, community):
+    WishFactory(community=community, approved=True, title="一袋大米")
+    client = Client()
+    client.force_login(volunteer)
+    assert "一袋大米" in client.get(reverse("wishes:list")).text
+    keys = redis_cache._cache.get_client().keys("*")
+    assert any(b"wish-list:" in key for key in keys)
+    assert any(b"django.contrib.sessions.cached_db" in key for key in keys)
+    WishFactory(community=community, approved=True, title="轮椅一台")
+    assert "轮椅一台" in client.get(reverse("wishes:list")).text
