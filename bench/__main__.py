@@ -284,7 +284,10 @@ def main() -> int:
     lines = report(runs, info)
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"{info['date'][:10]}-{info['commit']}"
+    sizes_label = "-".join(
+        f"{size // 1000}k" if size < 10**6 else f"{size // 10**6}m" for size in sizes
+    )
+    stem = RESULTS / f"{info['date'][:10]}-{info['commit']}-{sizes_label}"
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     stem.with_suffix(".json").write_text(
         json.dumps({"machine": info, "runs": runs}, ensure_ascii=False, indent=1),

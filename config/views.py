@@ -34,17 +34,12 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-# Search engines may read the public pages (the list, a wish, statistics, the wall); the
-# workbench, the admin and people's own pages are no business of theirs.
+# Search engines may read the public pages (the list, a wish, statistics, the wall). People's
+# own pages and the workbench need a login, so a crawler only ever meets the login page there;
+# listing them here would only tell the world where they are.
 ROBOTS = """User-agent: *
-Disallow: /staff/
 Disallow: /admin/
 Disallow: /accounts/
-Disallow: /notices/
-Disallow: /claims/
-Disallow: /organisations/
-Disallow: /wishes/mine/
-Disallow: /wishes/new/
 """
 
 

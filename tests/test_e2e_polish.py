@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from accounts.models import Resident, User
+from accounts.models import Resident, StaffRole, User
 from tests import test_e2e
 from tests.factories import (
     CategoryFactory,
@@ -244,6 +244,39 @@ def test_pages_with_a_long_pasted_title_read_well_and_never_scroll_sideways(
             response = page.goto(path)
             assert response.status == 200, (path, response.status)
             problems += checked(page, f"{name}-{lang}-{size}")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_street_admin_and_the_grid_worker_meet_no_accessibility_problem(
+    live_server, browser, world
+):
+    """axe as every staff role, not only community staff: their workbench, queues, lists and
+    statistics, on a phone."""
+    community = world["community"]
+    street_admin = make_staff(street=community.street, username="street_xiangyang")
+    grid_worker = UserFactory(username="grid_mingzhu", real_name="孙网格员")
+    StaffRole.objects.create(
+        user=grid_worker,
+        role=StaffRole.Role.GRID_WORKER,
+        community=community,
+        grid=community.grids.get(),
+    )
+    pages = {
+        "workbench": reverse("staff:index"),
+        "review": reverse("staff:review"),
+        "staff-wishes": reverse("staff:wishes"),
+        "overdue": reverse("staff:overdue"),
+        "staff-stats": reverse("outcomes:staff_stats"),
+        "list": reverse("wishes:list"),
+    }
+    problems = []
+    for name, user in (("street", street_admin), ("grid", grid_worker)):
+        context, page = signed_in(browser, live_server, User.objects.get(pk=user.pk))
+        for page_name, path in pages.items():
+            response = page.goto(path)
+            assert response.status == 200, (name, path, response.status)
+            problems += checked(page, f"{name}-{page_name}")
         context.close()
     assert not problems, "\n".join(problems)
 
