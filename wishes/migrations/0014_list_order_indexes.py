@@ -16,10 +16,10 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='wish',
-            index=models.Index(models.F('published_at'), models.F('id'), condition=models.Q(('status', 'approved')), name='wish_published_idx'),
+            index=models.Index(condition=models.Q(('status', 'approved')), fields=['published_at', 'id'], name='wish_published_idx'),
         ),
         migrations.AddIndex(
             model_name='wish',
-            index=models.Index(models.OrderBy(models.F('due_date'), nulls_last=True), models.F('published_at'), models.F('id'), condition=models.Q(('status', 'approved')), name='wish_due_idx'),
+            index=models.Index(condition=models.Q(('status', 'approved')), fields=['due_date', 'published_at', 'id'], name='wish_due_idx'),
         ),
     ]
