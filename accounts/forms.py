@@ -474,15 +474,9 @@ class CodeForm(forms.Form):
         self.helper = submit_free_helper()
 
 
-class ResetCodeForm(SetPasswordMixin, forms.Form):
-    """忘记密码, step two: the code from the SMS and a new password."""
+class ResetCodeForm(SetPasswordMixin, CodeForm):
+    """忘记密码, step two: the code from the SMS (CodeForm's field) and a new password."""
 
-    code = forms.CharField(
-        label=_("短信验证码"),
-        max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        error_messages={"required": _("请输入短信里的6位验证码。")},
-    )
     password1 = forms.CharField(
         label=_("新密码"),
         strip=False,
@@ -503,7 +497,6 @@ class ResetCodeForm(SetPasswordMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.helper = submit_free_helper()
 
     def clean(self):
         cleaned = super().clean()
