@@ -1,10 +1,12 @@
 """The resident and volunteer pages: who gets in, what they see, and what each button does."""
 
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from tests.factories import (
@@ -376,6 +378,49 @@ def test_organisation_members_see_their_organisations_claims(login, community, p
     published.claim(by=first, organisation=branch)
     page = login(second).get(url("claims")).content.decode()
     assert published.title in page
+
+
+def test_my_claims_come_before_my_branchs_on_every_page(login, community, staff):
+    """Own claims first, then the branch's, each by the nearest due date — across pages."""
+    branch = OrganisationFactory(communities=[community])
+    me, colleague = (make_volunteer(community, organisation=branch) for _ in range(2))
+    today = timezone.localdate()
+    expected_mine, expected_branch = [], []
+    for n in range(12):
+        for holder, expected in ((me, expected_mine), (colleague, expected_branch)):
+            wish = WishFactory(community=community, approved=True, staff=staff)
+            wish.claim(by=holder, organisation=branch)
+            due = today + datetime.timedelta(days=(7 * n) % 12)
+            Claim.objects.filter(wish=wish).update(due_date=due)
+            expected.append((due, wish.pk))
+    expected = [pk for _, pk in sorted(expected_mine)] + [pk for _, pk in sorted(expected_branch)]
+    client = login(me)
+    shown = []
+    for number in (1, 2):
+        page = client.get(url("claims") + f"?page={number}").context["page_obj"]
+        assert page.paginator.count == 24
+        shown += [claim.wish_id for claim in page]
+    assert shown == expected
+
+
+def test_home_shows_the_nearest_due_of_my_claims_and_my_branchs(login, community, staff):
+    branch = OrganisationFactory(communities=[community])
+    me, colleague = (make_volunteer(community, organisation=branch) for _ in range(2))
+    today = timezone.localdate()
+    due = {}
+    for days, holder in [(9, me), (2, colleague), (None, me), (5, me), (1, colleague), (7, None)]:
+        wish = WishFactory(community=community, approved=True, staff=staff)
+        if holder is None:  # someone else's, outside my branch
+            wish.claim(by=make_volunteer(community))
+        else:
+            wish.claim(by=holder, organisation=branch)
+        when = today + datetime.timedelta(days=days) if days is not None else None
+        Claim.objects.filter(wish=wish).update(due_date=when)
+        due[wish.pk] = when
+    shown = [claim.wish_id for claim in login(me).get(url("home")).context["due_claims"]]
+    assert [due[pk] for pk in shown] == [
+        today + datetime.timedelta(days=n) for n in (1, 2, 5, 9)
+    ] + [None]
 
 
 def test_dispatched_wish_shows_accept_and_decline(login, volunteer, published, staff):

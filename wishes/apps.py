@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db import connections
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,8 @@ class WishesConfig(AppConfig):
         from communities.models import Community, Grid, Street
 
         from .models import Category, Wish
+
+        post_migrate.connect(keep_tally, sender=self, dispatch_uid="wish-tally")
         from .versions import bump_choices, bump_list
 
         # The list's filter form is cached under the version of the choices it offers.
@@ -25,3 +28,13 @@ class WishesConfig(AppConfig):
             uid = f"list-{model.__name__}"
             post_save.connect(bump_list, sender=model, dispatch_uid=uid)
             post_delete.connect(bump_list, sender=model, dispatch_uid=uid)
+
+
+def keep_tally(sender, using, **kwargs):
+    """After every migrate, the wish tally's triggers are in place (see wishes.tallies)."""
+    from .models import Wish, WishTally
+    from .tallies import install
+
+    tables = connections[using].introspection.table_names()
+    if Wish._meta.db_table in tables and WishTally._meta.db_table in tables:
+        install(using)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from . import tallies
 from .lifecycle import Status
 
 
@@ -32,23 +33,28 @@ COUNTERS = [
 ]
 
 
-def count_open(wishes: QuerySet, **extra) -> dict[str, int]:
-    """The counters' numbers over these wishes, and any `extra` aggregates over the same open
-    wishes, in one query. Only wishes in a counted status are read, through the (community,
-    status) index: the cost follows the open wishes, not the years of finished ones."""
+def count_open(where: Q) -> dict[str, int]:
+    """The counters' numbers over the wishes `where` picks (a filter on community and grid, as
+    the access policy writes it), with "urgent" (waiting for review) and "escalated" (reported
+    to the street, still waiting for someone). Read from the wish tally, not the wishes: the
+    cost follows the communities and grids, not the years of wishes."""
     counted = [status for _, _, status, _ in COUNTERS]
-    return wishes.filter(status__in=counted).aggregate(
-        **{key: Count("pk", filter=Q(status=status)) for key, _, status, _ in COUNTERS},
-        **extra,
-    )
+    rows = tallies.tally(where & Q(status__in=counted))
+    counts = {key: 0 for key, _, _, _ in COUNTERS} | {"urgent": 0, "escalated": 0}
+    keys = {status: key for key, _, status, _ in COUNTERS}
+    for (status, urgent, escalated), wishes in rows.items():
+        counts[keys[status]] += wishes
+        counts["urgent"] += wishes if status == Status.SUBMITTED and urgent else 0
+        counts["escalated"] += wishes if status == Status.APPROVED and escalated else 0
+    return counts
 
 
 def staff_counters(
-    wishes: QuerySet, *, community_pk: int | None = None, counts: dict | None = None
+    where: Q, *, community_pk: int | None = None, counts: dict | None = None
 ) -> list[Counter]:
-    """The counters over these wishes (already the person's reach); with a picked community,
-    each link keeps it. `counts` when count_open() was already asked."""
-    counts = count_open(wishes) if counts is None else counts
+    """The counters over the wishes `where` picks (already the person's reach); with a picked
+    community, each link keeps it. `counts` when count_open() was already asked."""
+    counts = count_open(where) if counts is None else counts
     counters = []
     for key, label, status, name in COUNTERS:
         params = {"status": status} if name == "staff:wishes" else {}

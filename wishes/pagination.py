@@ -4,6 +4,8 @@ lists do (my wishes, my claims, a community's review queue on most days)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.utils.functional import cached_property
 
 
 class CheapCountPaginator(Paginator):
@@ -29,3 +31,58 @@ class CheapCountPaginator(Paginator):
             return int(number) == 1
         except (TypeError, ValueError):
             return number is None or number == ""
+
+
+class KnownCountPaginator(Paginator):
+    """A Paginator told how many rows there are (from the wish tally, say) rather than asking
+    the database with a COUNT(*) over all of them."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+class Chain:
+    """The rows of a queryset matching `first`, then those matching `second` (and not `first`),
+        read as one list by a Paginator. Each part keeps the queryset's order and can be read
+        along its own index, where one ORDER BY putting the first part first could only sort every
+        row: my own claims, then my branch's, say. Both parts are counted in one query, unless
+    `counts` (rows in the first part, rows in all) were had already."""
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        *,
+        first: Q,
+        second: Q,
+        counts: tuple[int, int] | None = None,
+    ):
+        self.first = queryset.filter(first)
+        self.second = queryset.filter(second).exclude(first)
+        self._both = queryset.filter(first | second)
+        self._first_q = first
+        if counts is not None:
+            self.__dict__["_counts"] = counts
+
+    @cached_property
+    def _counts(self) -> tuple[int, int]:
+        counts = self._both.aggregate(first=Count("pk", filter=self._first_q), all=Count("pk"))
+        return counts["first"], counts["all"]
+
+    def count(self) -> int:
+        return self._counts[1]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("Chain supports plain slices only")
+        start, stop = index.start or 0, index.stop
+        if start < 0 or stop is None or stop < 0:
+            raise TypeError("Chain supports plain slices only")
+        split = self._counts[0]
+        rows = list(self.first[start : min(stop, split)]) if start < split else []
+        if stop > split:
+            rows += list(self.second[max(start - split, 0) : stop - split])
+        return rows

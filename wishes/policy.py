@@ -69,17 +69,29 @@ MOVED_ON = (
 class ClaimPolicy:
     def held_q(self, scope: Scope, prefix: str = "") -> Q:
         """Claims this user holds: their own, and their confirmed organisation's open ones."""
+        own, branch = self.held_parts_q(scope, prefix)
+        return own | branch if branch is not None else own
+
+    def held_parts_q(self, scope: Scope, prefix: str = "") -> tuple[Q, Q | None]:
+        """held_q in its two parts, whose union it is: the user's own claims, and their
+        organisation's (None without a confirmed one). A page that lists the parts one after
+        the other reads each along its own index (wishes/pagination.Chain)."""
         if scope.user is None or not scope.active:
-            return Q(pk__in=[])
-        q = Q(**{f"{prefix}volunteer": scope.user_id, f"{prefix}state__in": HELD_BY_VOLUNTEER})
-        if scope.organisations:
-            q |= Q(
-                **{
-                    f"{prefix}organisation__in": scope.organisations,
-                    f"{prefix}state__in": HELD_BY_ORGANISATION,
-                }
-            )
-        return q
+            return Q(pk__in=[]), None
+        own = Q(**{f"{prefix}volunteer": scope.user_id, f"{prefix}state__in": HELD_BY_VOLUNTEER})
+        if not scope.organisations:
+            return own, None
+        branch = Q(
+            **{
+                f"{prefix}organisation__in": scope.organisations,
+                f"{prefix}state__in": HELD_BY_ORGANISATION,
+            }
+        )
+        return own, branch
+
+    def held_parts(self, user: User) -> tuple[Q, Q | None]:
+        """held_parts_q for this user: (their own claims, their organisation's or None)."""
+        return self.held_parts_q(scope_of(user))
 
     def held_by(self, user: User, queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
         queryset = _model("Claim").objects.all() if queryset is None else queryset

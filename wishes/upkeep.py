@@ -2,7 +2,8 @@
 
 No wish should stay "认领中" forever: `sweep()` (run by `manage.py sweep_wishes`, e.g. hourly
 from cron) releases claims and dispatches nobody has touched for WISH_AUTO_RELEASE_DAYS, and
-tells street admins about wishes that waited WISH_ESCALATE_DAYS with nobody taking them on.
+tells street admins about wishes that waited WISH_ESCALATE_DAYS with nobody taking them on;
+it also folds the wish tally's rows (wishes/tallies.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from notices.service import notify, staff_of
 
+from . import tallies
 from .lifecycle import Status, WishError
 from .models import Claim, HeldPhoto, Wish
 
@@ -49,6 +51,7 @@ class SweepReport:
     awaiting_confirmation: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     held_photos_removed: int = 0
+    tally_rows: int = 0
 
 
 def sweep(now: datetime.datetime | None = None) -> SweepReport:
@@ -122,6 +125,8 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
 
     # Photos held for a form nobody sent again (wishes/held_photos.py) go after a day.
     report.held_photos_removed = HeldPhoto.objects.stale().discard()
+    # The wish tally's rows of the last hour are folded into one per key (wishes/tallies.py).
+    report.tally_rows = tallies.compact()
     return report
 
 

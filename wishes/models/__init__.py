@@ -2,6 +2,7 @@ from .handover import EventAttendance, EventPhoto, HandoverEvent
 from .held import HeldPhoto
 from .records import Claim, FollowUp, WishEvent, WishPhoto, photo_path
 from .staff import DEFAULT_REJECTION_REASONS, RejectionReason
+from .tally import WishTally
 from .wish import Category, Wish, WishQuerySet
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "WishEvent",
     "WishPhoto",
     "WishQuerySet",
+    "WishTally",
     "photo_path",
 ]

@@ -73,6 +73,26 @@ class Claim(models.Model):
         verbose_name = _("认领/派单")
         verbose_name_plural = _("认领/派单")
         ordering = ["-created_at"]
+        indexes = [
+            # 我的认领 and the home page: a volunteer's open claims and their branch's, nearest
+            # due date first — read in order however many the branch holds.
+            models.Index(
+                fields=["volunteer", "due_date", "created_at", "id"],
+                condition=Q(state__in=["offered", "active"]),
+                name="claim_volunteer_open_idx",
+            ),
+            models.Index(
+                fields=["organisation", "due_date", "created_at", "id"],
+                condition=Q(state__in=["offered", "active"]),
+                name="claim_organisation_open_idx",
+            ),
+            # 逾期: the open claims in the overdue page's order.
+            models.Index(
+                fields=["due_date", "accepted_at", "created_at", "id"],
+                condition=Q(state__in=["offered", "active"]),
+                name="claim_open_due_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["wish"],

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -136,6 +136,14 @@ class WishQuerySet(models.QuerySet):
         from ..policy import wishes
 
         return wishes.visible(user, self)
+
+
+# The review queue's order: urgent wishes first (then the oldest), as its index is written.
+URGENT_FIRST = Case(
+    When(priority="urgent", then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
 
 
 class Wish(WishMoves, models.Model):
@@ -284,6 +292,26 @@ class Wish(WishMoves, models.Model):
                 fields=["due_date", "published_at", "id"],
                 condition=Q(status="approved"),
                 name="wish_due_idx",
+            ),
+            # Staff's list of all wishes, newest first: one community's from its end, several
+            # communities' by walking the dates.
+            models.Index(fields=["created_at", "id"], name="wish_created_idx"),
+            # The review queue (urgent first, then oldest) of one community and of several,
+            # read in order from the wishes waiting for review.
+            models.Index(
+                F("community"),
+                URGENT_FIRST,
+                F("created_at"),
+                F("id"),
+                condition=Q(status="submitted"),
+                name="wish_review_idx",
+            ),
+            models.Index(
+                URGENT_FIRST,
+                F("created_at"),
+                F("id"),
+                condition=Q(status="submitted"),
+                name="wish_review_all_idx",
             ),
         ]
         constraints = [

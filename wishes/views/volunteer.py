@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, F, Prefetch, Value, When, prefetch_related_objects
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from .. import held_photos, policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
 from ..models import Claim, HandoverEvent
-from ..pagination import CheapCountPaginator
+from ..pagination import Chain, CheapCountPaginator
 from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 
 
@@ -76,7 +77,7 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         upcoming = HandoverEvent.objects.filter(fulfilled_at__isnull=True).order_by("starts_at")
-        mine = policy.claims.held_by(user).select_related(
+        related = [
             "wish",
             "wish__category",
             "wish__community",
@@ -84,14 +85,34 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
             "wish__resident",
             "organisation",
             "volunteer",
-        )
-        # A branch may hold hundreds of claims: my own come first, then the nearest due date.
-        mine_first = Case(When(volunteer=user, then=Value(0)), default=Value(1))
-        order = [mine_first, F("due_date").asc(nulls_last=True), "created_at", "pk"]
-        offered = mine.filter(state=Claim.State.OFFERED).order_by(*order)
-        active = CheapCountPaginator(
-            mine.filter(state=Claim.State.ACTIVE).order_by(*order), 20
-        ).get_page(self.request.GET.get("page"))
+        ]
+        mine = policy.claims.held_by(user).select_related(*related)
+        # A branch may hold thousands of claims: my own come first, then the branch's, each
+        # by the nearest due date — two lists read in the order of their indexes, and
+        # counted for both states in one query.
+        order = [F("due_date").asc(nulls_last=True), "created_at", "pk"]
+        own, branch = policy.claims.held_parts(user)
+        states = [Claim.State.OFFERED, Claim.State.ACTIVE]
+        if branch is not None:
+            claims = Claim.objects.select_related(*related)
+            counts = claims.filter(own | branch).aggregate(
+                **{f"{s}_first": Count("pk", filter=Q(state=s) & own) for s in states},
+                **{f"{s}_all": Count("pk", filter=Q(state=s)) for s in states},
+            )
+            offered, active = (
+                Chain(
+                    claims.filter(state=s).order_by(*order),
+                    first=own,
+                    second=branch,
+                    counts=(counts[f"{s}_first"], counts[f"{s}_all"]),
+                )
+                for s in states
+            )
+            paginator = Paginator(active, 20)
+        else:  # all of them mine
+            offered, active = (mine.filter(state=s).order_by(*order) for s in states)
+            paginator = CheapCountPaginator(active, 20)
+        active = paginator.get_page(self.request.GET.get("page"))
         offers = list(offered[:OFFERS_SHOWN])
         # The upcoming hand-over events of every card on the page, in one query.
         prefetch_related_objects(
@@ -100,11 +121,7 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
         )
         context.update(
             offered=offers,
-            offered_count=(
-                len(offers)
-                if len(offers) < OFFERS_SHOWN
-                else mine.filter(state=Claim.State.OFFERED).count()
-            ),
+            offered_count=len(offers) if len(offers) < OFFERS_SHOWN else offered.count(),
             page_obj=active,
             fulfilled=mine.filter(state=Claim.State.FULFILLED, volunteer=user).order_by(
                 "-ended_at"

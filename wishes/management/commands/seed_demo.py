@@ -11,6 +11,7 @@ from accounts.models import User
 from communities.models import Community
 from notices.models import Notice
 from notices.service import in_app_only
+from wishes import tallies
 from wishes.models import Wish
 from wishes.seed.bulk import generate
 from wishes.seed.stories import tell_stories
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         # The year around the stories, in bulk inserts: no notices to hold back.
         year = write_year(world)
         counts = generate(world, volunteers=volunteers, residents=residents, wishes=wishes)
+        tallies.compact()  # a row per bulk insert and key, folded as the hourly sweep would
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

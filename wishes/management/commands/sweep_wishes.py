@@ -15,5 +15,6 @@ class Command(BaseCommand):
             f"escalated {len(report.escalated)}, "
             f"awaiting confirmation {len(report.awaiting_confirmation)}, "
             f"skipped {len(report.skipped)}, "
-            f"held photos removed {report.held_photos_removed}"
+            f"held photos removed {report.held_photos_removed}, "
+            f"wish tally rows {report.tally_rows}"
         )

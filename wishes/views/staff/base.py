@@ -14,7 +14,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +94,12 @@ def chosen_communities(
     return mine, None
 
 
+def area_q(request: HttpRequest, communities: QuerySet[Community]) -> Q:
+    """The wishes of these communities that this user works on (a grid worker: their grid), as
+    a filter on community and grid: for wishes, and for the wish tally's rows alike."""
+    return Q(community__in=communities) & policy.wishes.reach(request.user)("")
+
+
 def area_wishes(request: HttpRequest, communities: QuerySet[Community]) -> QuerySet[Wish]:
     """The wishes of these communities that this user works on (a grid worker: their grid)."""
-    return policy.wishes.managed(request.user, Wish.objects.filter(community__in=communities))
+    return Wish.objects.filter(area_q(request, communities))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,27 +12,22 @@ from django.views.decorators.http import require_POST
 from accounts.models import VolunteerRegistration
 from audit.records import record_contact_view
 
-from ... import policy
+from ... import policy, tallies
 from ...counters import count_open, staff_counters
 from ...forms import ConfirmForm, ReasonForm
 from ...lifecycle import Status, WishError
-from ...models import Wish
+from ...pagination import KnownCountPaginator
 from ...staff_forms import ApproveForm, FollowUpForm, RejectForm, RemindForm
 from ..base import back, perform, refused
-from .base import area_wishes, chosen_communities, managed_wish, staff_required
+from .base import area_q, area_wishes, chosen_communities, managed_wish, staff_required
 from .spreadsheets import ExportForm
 
 
 @staff_required
 def index(request):
     communities, picked = chosen_communities(request)
-    wishes = area_wishes(request, communities)
-    counts = count_open(
-        wishes,
-        urgent=Count("pk", filter=Q(status=Status.SUBMITTED, priority=Wish.Priority.URGENT)),
-        escalated=Count("pk", filter=Q(status=Status.APPROVED, escalated_at__isnull=False)),
-    )
-    counters = staff_counters(wishes, community_pk=picked.pk if picked else None, counts=counts)
+    counts = count_open(area_q(request, communities))
+    counters = staff_counters(None, community_pk=picked.pk if picked else None, counts=counts)
     counts["pending_volunteers"] = (
         policy.volunteers.registrations(request.user)
         .filter(community__in=communities, status=VolunteerRegistration.Status.PENDING)
@@ -176,7 +170,13 @@ def wish_list(request):
         .select_related("category", "community", "grid", "resident")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(wishes, 30).get_page(request.GET.get("page"))
+    statuses = form.tallied_statuses()
+    if statuses is None:  # a keyword or dates: count what they leave
+        paginator = Paginator(wishes, 30)
+    else:  # by status alone: the wish tally knows how many, without counting years of wishes
+        where = area_q(request, communities)
+        paginator = KnownCountPaginator(wishes, 30, count=tallies.count(where, statuses))
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

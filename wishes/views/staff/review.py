@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ... import policy, versions
+from ... import policy, tallies, versions
 from ...lifecycle import Status, WishError
-from ...models import Category, RejectionReason, Wish, WishPhoto
-from ...pagination import CheapCountPaginator
+from ...models import Category, RejectionReason, WishPhoto
+from ...models.wish import URGENT_FIRST
+from ...pagination import KnownCountPaginator
 from ...staff_forms import ApproveForm, RejectForm
 from ..base import back, perform
-from .base import area_wishes, chosen_communities, managed_wish, staff_required
-
-URGENT_FIRST = Case(
-    When(priority=Wish.Priority.URGENT, then=Value(0)),
-    default=Value(1),
-    output_field=IntegerField(),
-)
+from .base import area_q, area_wishes, chosen_communities, managed_wish, staff_required
 
 
 @staff_required
@@ -37,7 +32,9 @@ def queue(request):
         )
         .order_by(URGENT_FIRST, "created_at", "pk")
     )
-    page = CheapCountPaginator(wishes, 20).get_page(request.GET.get("page"))
+    # How many wait, from the wish tally: a full page would otherwise count them all.
+    waiting = tallies.count(area_q(request, communities), [Status.SUBMITTED])
+    page = KnownCountPaginator(wishes, 20, count=waiting).get_page(request.GET.get("page"))
     reasons = {}
     for reason in RejectionReason.objects.filter(community__in=communities):
         reasons.setdefault(reason.community_id, []).append(reason)

@@ -127,6 +127,15 @@ class ExportForm(forms.Form):
     def bad_dates(self) -> bool:
         return self.is_bound and any(name in self.errors for name in self.DATES)
 
+    def tallied_statuses(self) -> list[str] | None:
+        """The statuses asked for (all of them when none is picked), when nothing else narrows
+        the list — so the wish tally knows how many there are; else None."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("q") or any(data.get(name) for name in self.DATES) or self.bad_dates:
+            return None
+        return [data["status"]] if data.get("status") else list(Wish.Status.values)
+
     def filter(self, wishes: QuerySet[Wish]) -> QuerySet[Wish]:
         """The wishes these filters leave; a filter that is not valid is left out (the form
         says why)."""
