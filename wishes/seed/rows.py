@@ -19,6 +19,7 @@ from communities.models import Community, Grid, Organisation
 from wishes.lifecycle import NOTE_AUDIENCE
 from wishes.models import Category, Claim, Wish, WishEvent
 
+from .copy import insert
 from .world import World
 
 S = Wish.Status
@@ -33,6 +34,7 @@ TARGET = {
     "confirm": S.CONFIRMED,
     "close": S.CLOSED,
 }
+CHANNELS = dict(Wish.Channel.choices)  # the submit event's note: how the wish came in
 CATEGORIES = ["生活物资", "学习用品", "医疗康复", "法律服务", "公共设施", "其他"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "秀英桂兰玉珍凤华建国志强丽娟淑芬海燕明伟红梅德福春生金玲文静永刚晓东翠萍立新"
@@ -164,12 +166,12 @@ def fill_fields(wish: Wish, plan: Plan, ctx: Context, rng) -> None:
 
 def write_wishes(ctx: Context, wishes: list[Wish], plans: list[Plan]) -> None:
     """Insert the wishes, then their claims and timelines."""
-    Wish.objects.bulk_create(wishes, batch_size=1000)
+    insert(Wish, wishes)
     events, claims = [], []
     for wish, plan in zip(wishes, plans, strict=True):
         _timeline(wish, plan, ctx, events, claims)
-    Claim.objects.bulk_create(claims, batch_size=2000)
-    WishEvent.objects.bulk_create(events, batch_size=2000)
+    insert(Claim, claims)
+    insert(WishEvent, events)
 
 
 def _event(wish: Wish, action: str, actor, from_status, to_status, note, moment) -> WishEvent:
@@ -196,7 +198,7 @@ def _timeline(wish: Wish, plan: Plan, ctx: Context, events: list, claims: list) 
             wish.entered_by_id,
             "",
             S.SUBMITTED,
-            wish.get_channel_display(),
+            CHANNELS[wish.channel],
             wish.created_at,
         )
     )
