@@ -86,3 +86,26 @@ class Chain:
         if stop > split:
             rows += list(self.second[max(start - split, 0) : stop - split])
         return rows
+
+
+class LookaheadPaginator(Paginator):
+    """Counts only a few pages past the one asked for: enough for its links, never the whole
+    list (overdue claims of a busy street, say). When more lie beyond, `more` is True and the
+    pages show as "1 / 6+"; the next page moves the horizon on. Every page stays reachable."""
+
+    ahead = 5
+
+    def __init__(self, object_list, per_page, *, number=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        try:
+            asked = max(int(number), 1)
+        except (TypeError, ValueError):
+            asked = 1
+        self.horizon = min(asked, 10**6) * per_page + self.ahead * per_page
+        self.more = False
+
+    @cached_property
+    def count(self) -> int:
+        seen = self.object_list[: self.horizon + 1].count()
+        self.more = seen > self.horizon
+        return min(seen, self.horizon)
