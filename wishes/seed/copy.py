@@ -23,21 +23,49 @@ ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return value.translate(ESCAPES)
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime.datetime):
-        if timezone.is_naive(value):
+    if kind is int or kind is Decimal or kind is float or kind is uuid.UUID:
+        return str(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime.datetime:
+        if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: the seed writes aware times only")
         return value.isoformat()
-    if isinstance(value, datetime.date | int | Decimal | float | uuid.UUID):
-        return str(value)
+    if kind is datetime.date:
+        return value.isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False).translate(ESCAPES)
-    return str(value).translate(ESCAPES)
+    return str(value).translate(ESCAPES)  # text choices and other str subclasses
+
+
+def _copy(table: str, columns: list[str], rows) -> None:
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join([_text(value) for value in row]))
+        buffer.write("\n")
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {quote(table)} ({names}) FROM STDIN", buffer)
+
+
+def insert_rows(model: type[Model], columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows of values for these fields (attnames), keys from the table's own
+    default: no model instance is made on PostgreSQL."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model.objects.bulk_create(objects, batch_size=1000)
+        return
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    _copy(model._meta.db_table, [by_attname[name].column for name in columns], rows)
 
 
 def insert(model: type[Model], objects: list[Model]) -> None:
@@ -64,12 +92,7 @@ def insert(model: type[Model], objects: list[Model]) -> None:
                     setattr(obj, name, now)
             obj._state.adding = False
             obj._state.db = connection.alias
-        rows = io.StringIO()
-        names = [f.attname for f in fields]
-        for obj in objects:
-            rows.write("\t".join([_text(getattr(obj, name)) for name in names]))
-            rows.write("\n")
-        rows.seek(0)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in fields)
-        cursor.cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", rows)
+    names = [f.attname for f in fields]
+    _copy(
+        meta.db_table, [f.column for f in fields], ([getattr(o, n) for n in names] for o in objects)
+    )
