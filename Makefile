@@ -79,7 +79,7 @@ messages: $(VENV)/.installed
 # installed packages (a known vulnerability fails; where the package index offers no advisory
 # data for a package, pip-audit lists it as not audited).
 audit: $(VENV)/.installed
-	$(VENV)/bin/bandit -q -r accounts audit communities config notices outcomes wishes -ll
+	$(VENV)/bin/bandit -q -r accounts api audit communities config notices outcomes wishes -ll
 	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 bench: $(VENV)/.installed

@@ -91,6 +91,8 @@ class RateLimitMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or request.resolver_match is None:
             return None
+        if request.resolver_match.namespace == "api":
+            return None  # the JSON API throttles its own calls (api/v1.py, API_RATES)
         if getattr(request.user, "is_community_staff", False):
             return None
         passed = [

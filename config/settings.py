@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "notices",
     "outcomes",
     "audit",
+    "api",
     "django_tasks_db",
     "pgtrigger",  # history tables refuse UPDATE and DELETE in PostgreSQL itself
+    "ninja",  # the JSON API's Swagger UI, served from our static files (no CDN)
     # Two-factor sign-in (accounts/two_factor.py): TOTP authenticator apps and backup codes.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.ApiProblemsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RefuseNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -188,6 +191,12 @@ RATE_LIMITS = {
     "claim": {"urls": ["wishes:claim", "wishes:accept"], "per_user": 30, "per_address": 150},
     "event": {"urls": ["wishes:event_code", "wishes:event"], "per_user": 20, "per_address": 100},
     "upload": {"per_user": 60, "per_address": 300},
+}
+
+# The JSON API (api/): calls a minute per address without a token, per person with one.
+API_RATES = {
+    "anonymous": os.environ.get("API_RATE_ANONYMOUS", "120/m"),
+    "user": os.environ.get("API_RATE_USER", "600/m"),
 }
 
 # Two-factor sign-in: anyone may turn it on; staff roles (grid workers, community staff, street

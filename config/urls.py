@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("admin/", admin.site.urls),
+    path("", include("api.urls")),  # /api/v1/, /open311/v2/, /accounts/tokens/
     path("accounts/", include("accounts.urls")),
     path("staff/", include("wishes.urls_staff")),
     path("organisations/", include("communities.urls")),

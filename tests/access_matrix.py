@@ -93,6 +93,11 @@ def our_event(ok=200, **by_group):
     return outcome(ok, **_with({**defaults, "other_staff": 404}, by_group))
 
 
+def api_page(ok=200):
+    """The JSON API for whoever is signed in (a token or the site's session); nobody: 401."""
+    return outcome(ok, anon=401)
+
+
 def post_only():
     return outcome(405)
 
@@ -388,6 +393,48 @@ MATRIX: dict[tuple[str, str], dict[str, dict[str, object]]] = {
     ("staff:import_template", ""): {"GET": staff_page(), "POST": staff_page()},
     ("staff:export_wishes", ""): {"GET": staff_page(), "POST": staff_page()},
     ("staff:export_volunteers", ""): {"GET": community_page(), "POST": community_page()},
+    # the JSON API (api/): no token and no session → 401; what each person sees is the site's
+    # the document and its Swagger UI (django-ninja's views, which answer any method)
+    ("api:openapi-json", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("api:openapi-view", ""): {"GET": outcome(200), "POST": outcome(200)},
+    ("api:api-root", ""): {"GET": outcome(404), "POST": outcome(404)},
+    ("api:me", ""): {"GET": api_page(), "POST": EVERYONE_405},
+    # GET lists (everyone), POST submits: an empty form is not the JSON it takes
+    ("api:list_wishes", ""): {"GET": outcome(200), "POST": api_page(400)},
+    ("api:submit_wish", ""): {"GET": outcome(200), "POST": api_page(400)},
+    ("api:get_wish", "published"): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("api:get_wish", "published_private"): {
+        "GET": outcome(404, resident=200, audience=200),
+        "POST": EVERYONE_405,
+    },
+    # taken: the people involved (no short "taken" page as on the site: 404 for the rest)
+    ("api:get_wish", "claimed"): {
+        "GET": outcome(404, claimer=200, our_staff=200, resident=200),
+        "POST": EVERYONE_405,
+    },
+    ("api:get_wish", "submitted"): {
+        "GET": outcome(404, resident=200, our_staff=200),
+        "POST": EVERYONE_405,
+    },
+    ("api:my_wishes", ""): {"GET": api_page(), "POST": EVERYONE_405},
+    ("api:my_claims", ""): {"GET": api_page(), "POST": EVERYONE_405},
+    ("api:notices", ""): {"GET": api_page(), "POST": EVERYONE_405},
+    ("api:stats", ""): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("api:claim", "published"): {"GET": EVERYONE_405, "POST": api_page(400)},
+    ("api:release", "claimed"): {"GET": EVERYONE_405, "POST": api_page(400)},
+    ("api:fulfil", "claimed"): {"GET": EVERYONE_405, "POST": api_page(400)},
+    ("api:confirm", "claimed"): {"GET": EVERYONE_405, "POST": api_page(400)},
+    # tokens are made and revoked by their owner only
+    ("api_tokens", ""): {"GET": page(), "POST": page()},
+    ("api_token_revoke", "token"): {
+        "GET": EVERYONE_405,
+        "POST": outcome(404, anon="login", volunteer="302"),
+    },
+    # Open311 GeoReport v2: open data, read only
+    ("open311_services", ""): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("open311_requests", ""): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("open311_request", "published"): {"GET": outcome(200), "POST": EVERYONE_405},
+    ("open311_request", "published_private"): {"GET": outcome(404), "POST": EVERYONE_405},
 }
 
 # ----- the admin ---------------------------------------------------------------------------
@@ -426,6 +473,10 @@ ADMIN_SITE = {
     ("admin:app_list", "communities"): {"GET": admin(), "POST": admin()},
     ("admin:app_list", "audit"): {"GET": admin(), "POST": admin()},
     ("admin:app_list", "notices"): {
+        "GET": admin(404, superuser=200),
+        "POST": admin(404, superuser=200),
+    },
+    ("admin:app_list", "api"): {
         "GET": admin(404, superuser=200),
         "POST": admin(404, superuser=200),
     },
@@ -487,5 +538,6 @@ ADMIN_MODELS = {
     "django_tasks_database.dbtaskresult": Admin(
         "task_result", SUPER, nobody=["add", "change", "delete"]
     ),
+    "api.apitoken": Admin("token", SUPER, change=True, saved="302", nobody=["add", "delete"]),
     "audit.auditentry": Admin("audit_entry", ON_OUR_GRID, nobody=["add", "change", "delete"]),
 }

@@ -18,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Resident, StaffRole, User, VolunteerRegistration
+from api.models import ApiToken
 from audit.records import record_contact_view
 from notices.digests import send_digests
 from notices.models import Delivery, Digest, Notice
@@ -223,6 +224,7 @@ def build_world() -> World:
     from django.contrib.auth.models import Group
 
     o["group"] = Group.objects.create(name="街道办")
+    o["token"] = ApiToken.issue(u["volunteer"], name="社区小程序", scope="read", days=30)[0]
 
     # A story on the 圆梦墙: consented, fulfilled, with a photo chosen for the wall.
     o["story"] = story = wish(approved=True, public_consent=True, title="助听器一副")

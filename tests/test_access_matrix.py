@@ -154,6 +154,7 @@ def path_for(name: str, record: str, route: Route, world: World) -> str:
         "resident_pk": lambda: world["person"].pk,
         "member_pk": lambda: world["unconfirmed_profile"].pk,
         "key": lambda: obj.key,
+        "fmt": lambda: "json",
     }
     kwargs = {}
     for param in route.params:

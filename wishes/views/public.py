@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -141,6 +142,64 @@ class WishFilterForm(forms.Form):
         return self.cleaned_data.get(name)
 
 
+def home_communities(user) -> list[int]:
+    """The communities a user belongs to: volunteer registrations, home, workplace."""
+    if not user.is_authenticated:
+        return []
+    scope = scope_of(user)
+    ids = set(scope.registered_communities)
+    resident = getattr(user, "resident", None)
+    if resident is not None:
+        ids.add(resident.community_id)
+    if scope.is_staff and not scope.everything:
+        ids.update(scope.staff_communities)
+    return sorted(ids)
+
+
+# The list's orders, by the `sort` filter: each read along its index (wish_published_idx,
+# wish_due_idx), and the API's cursors follow the same keys.
+LIST_ORDERS = {
+    "oldest": ["published_at", "pk"],
+    "due": [F("due_date").asc(nulls_last=True), "published_at", "pk"],
+    "newest": ["-published_at", "-pk"],
+}
+
+
+@dataclass
+class Listed:
+    wishes: QuerySet[Wish]
+    sort: str
+    mine: list[int]
+    digits_refused: bool = False
+
+
+def listed_wishes(user, filters: WishFilterForm) -> Listed:
+    """The 心愿清单 as this user asked for it: the page and the API (api/) both call this."""
+    get = filters.value
+    queryset = policy.wishes.listed(user)
+    mine = home_communities(user)
+    community = get("community")
+    if community is not None:
+        queryset = queryset.filter(community=community)
+        if grid := get("grid"):
+            queryset = queryset.filter(grid=grid)
+    elif mine and get("scope") != "all":
+        queryset = queryset.filter(community__in=mine)
+    if category := get("category"):
+        queryset = queryset.filter(category=category)
+    if target_group := get("target_group"):
+        queryset = queryset.filter(target_group=target_group)
+    sort = get("sort") or "oldest"
+    sort = sort if sort in LIST_ORDERS else "oldest"
+    if q := (get("q") or "").strip():
+        # Words only: digits typed into a search would find the wish whose text hides a
+        # phone or ID number, and so confirm the digits the list masks.
+        if DIGIT_RUN.search(q):
+            return Listed(queryset.none(), sort, mine, digits_refused=True)
+        queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return Listed(queryset.select_related(*CARD_RELATED).order_by(*LIST_ORDERS[sort]), sort, mine)
+
+
 class WishListView(ListView):
     """心愿清单: published wishes nobody has taken on yet, oldest first so none waits forever."""
 
@@ -148,48 +207,12 @@ class WishListView(ListView):
     context_object_name = "wishes"
     paginate_by = 20
 
-    def home_communities(self) -> list[int]:
-        """The communities a user belongs to: volunteer registrations, home, workplace."""
-        user = self.request.user
-        if not user.is_authenticated:
-            return []
-        scope = scope_of(user)
-        ids = set(scope.registered_communities)
-        resident = getattr(user, "resident", None)
-        if resident is not None:
-            ids.add(resident.community_id)
-        if scope.is_staff and not scope.everything:
-            ids.update(scope.staff_communities)
-        return sorted(ids)
-
     def get_queryset(self):
         self.filters = WishFilterForm(self.request.GET)
-        get = self.filters.value
-        queryset = policy.wishes.listed(self.request.user)
-        self.mine = self.home_communities()
-        community = get("community")
-        if community is not None:
-            queryset = queryset.filter(community=community)
-            if grid := get("grid"):
-                queryset = queryset.filter(grid=grid)
-        elif self.mine and get("scope") != "all":
-            queryset = queryset.filter(community__in=self.mine)
-        if category := get("category"):
-            queryset = queryset.filter(category=category)
-        if target_group := get("target_group"):
-            queryset = queryset.filter(target_group=target_group)
-        if q := (get("q") or "").strip():
-            # Words only: digits typed into a search would find the wish whose text hides a
-            # phone or ID number, and so confirm the digits the list masks.
-            if DIGIT_RUN.search(q):
-                self.digits_refused = True
-                return queryset.none()
-            queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
-        order = {
-            "due": [F("due_date").asc(nulls_last=True), "published_at", "pk"],
-            "newest": ["-published_at", "-pk"],
-        }.get(get("sort") or "oldest", ["published_at", "pk"])
-        return queryset.select_related(*CARD_RELATED).order_by(*order)
+        listed = listed_wishes(self.request.user, self.filters)
+        self.mine = listed.mine
+        self.digits_refused = listed.digits_refused
+        return listed.wishes
 
     digits_refused = False
 
