@@ -39,7 +39,7 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 from accounts.scoping import scope_of
 from notices.models import Notice
 from outcomes.views.stats import StatsForm, public_scopes, report_for
-from wishes import policy
+from wishes import policy, submission
 from wishes.forms import ClaimForm, WishForm
 from wishes.lifecycle import Status, WishError
 from wishes.models import Claim, Wish
@@ -404,20 +404,9 @@ def _reachable(request, pk: int) -> Wish:
 def submit_wish(request, payload: schemas.NewWish):
     """Submit a wish as a resident (photos are added on the site). It waits for review."""
     require_write(request)
-    resident = getattr(request.user, "resident", None)
-    if resident is None:
-        raise Problem(
-            403,
-            "not_a_resident",
-            _("只有登记为居民的账号可以提交心愿。需要帮助请联系社区或网格员代为填报。"),
-        )
-    draft = Wish(
-        resident=resident,
-        community=resident.community,
-        grid=resident.grid,
-        channel=Wish.Channel.ONLINE,
-        entered_by=request.user,
-    )
+    draft = submission.own_draft(request.user)
+    if draft is None:
+        raise Problem(403, "not_a_resident", str(submission.NOT_A_RESIDENT))
     data = payload.dict()
     data["public_consent"] = "on" if data["public_consent"] else ""
     form = WishForm(data, instance=draft, held=0)

@@ -31,6 +31,24 @@ OPEN = (Status.SUBMITTED, Status.APPROVED, Status.DISPATCHED, Status.CLAIMED)
 SIMILAR_ENOUGH = 0.8
 
 
+NOT_A_RESIDENT = _("只有登记为居民的账号可以提交心愿。需要帮助请联系社区或网格员代为填报。")
+
+
+def own_draft(user) -> Wish | None:
+    """A new wish a signed-in resident submits for themself (the page and the API), or None
+    when the account is not a resident's (NOT_A_RESIDENT says why)."""
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return None
+    return Wish(
+        resident=resident,
+        community=resident.community,
+        grid=resident.grid,
+        channel=Wish.Channel.ONLINE,
+        entered_by=user,
+    )
+
+
 class SimilarWarning:
     """For a form using check_similar(): the look-alike is shown by wishes/_similar.html with
     its two buttons, so it is left out of the form's plain list of errors."""

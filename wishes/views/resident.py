@@ -20,25 +20,12 @@ from ..pagination import CheapCountPaginator
 from .base import cannot, perform, visible_wish
 
 
-def _resident_or_403(user):
-    resident = getattr(user, "resident", None)
-    if resident is None:
-        raise PermissionDenied(
-            _("只有登记为居民的账号可以提交心愿。需要帮助请联系社区或网格员代为填报。")
-        )
-    return resident
-
-
 @login_required
 def wish_create(request):
-    resident = _resident_or_403(request.user)
-    draft = Wish(
-        resident=resident,
-        community=resident.community,
-        grid=resident.grid,
-        channel=Wish.Channel.ONLINE,
-        entered_by=request.user,
-    )
+    draft = submission.own_draft(request.user)
+    if draft is None:
+        raise PermissionDenied(submission.NOT_A_RESIDENT)
+    resident = draft.resident
     if request.method == "POST" and submission.sent_before(request):
         messages.info(request, SENT_ALREADY)
         return redirect("wishes:mine")
