@@ -2,6 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 
+from .identity import identity_of
 from .scoping import scope_of
 
 
@@ -14,11 +15,19 @@ class Roles:
         self.signed_in = user.is_authenticated
 
     @cached_property
+    def _identity(self):
+        return identity_of(self.user) if self.signed_in else None
+
+    @cached_property
     def resident(self) -> bool:
+        if self._identity is not None:
+            return self._identity.resident_id is not None
         return self.signed_in and hasattr(self.user, "resident")
 
     @cached_property
     def volunteer(self) -> bool:
+        if self._identity is not None:
+            return self._identity.volunteer_profile_id is not None
         return self.signed_in and hasattr(self.user, "volunteer_profile")
 
     @cached_property
@@ -37,6 +46,8 @@ class Roles:
     def unread(self) -> int:
         if not self.signed_in:
             return 0
+        if self._identity is not None:  # counted as the request began
+            return self._identity.unread
         return self.user.notices.filter(read_at__isnull=True).count()
 
 

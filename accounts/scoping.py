@@ -5,9 +5,10 @@ on every community of the street; a grid worker (网格员) works on their grid 
 serves the communities where their 双报到 is approved, and — through an organisation whose
 membership has been confirmed for that organisation — the communities it registered with.
 
-Each fact is read once per `Scope` (a few small queries); a request's user keeps one Scope for
-the request (see `ScopeMiddleware`), while a user object used outside a request reads it afresh
-every time, so a role granted a moment ago always counts.
+Each fact is read once per `Scope`; a request's user keeps one Scope for the request (see
+`ScopeMiddleware`) and brings most facts with it, read in the same query as the user itself
+(accounts/identity.py); a user object used outside a request reads them afresh every time (a few
+small queries), so a role granted a moment ago always counts.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ class Scope:
         active = self.user is not None and self.user.is_active
         self.active = active
         self.everything = active and self.user.is_superuser
-        # The request's own user was read from the database as the request began.
-        self._request_user = active and getattr(self.user, "_scope_per_request", False)
 
     @property
     def user_id(self) -> int | None:
@@ -39,9 +38,16 @@ class Scope:
     # ----- staff -------------------------------------------------------------------------
 
     @cached_property
+    def _identity(self):
+        """The facts read with the request's user in one query (accounts/identity.py), if so."""
+        return getattr(self.user, "identity", None) if self.active else None
+
+    @cached_property
     def _roles(self) -> list[tuple[str, int | None, int | None, int | None]]:
         if not self.active:
             return []
+        if self._identity is not None:
+            return list(self._identity.roles)
         return list(
             self.user.staff_roles.values_list("role", "community_id", "grid_id", "street_id")
         )
@@ -147,6 +153,8 @@ class Scope:
 
         if not self.active:
             return []
+        if self._identity is not None:
+            return list(self._identity.registrations)
         return list(
             VolunteerRegistration.objects.filter(volunteer__user=self.user).values_list(
                 "community_id", "status"
@@ -176,13 +184,9 @@ class Scope:
 
         if not self.active:
             return EMPTY
-        if self._request_user and "volunteer_profile" in self.user._state.fields_cache:
-            # Read with the user at the start of this request (accounts/backends.py).
-            profile = self.user._state.fields_cache["volunteer_profile"]
-            confirmed = profile is not None and profile.organisation_confirmed
-            return frozenset(
-                [profile.organisation_id] if confirmed and profile.organisation_id else []
-            )
+        if self._identity is not None:
+            organisation = self._identity.confirmed_organisation_id
+            return frozenset([organisation] if organisation else [])
         return frozenset(
             VolunteerProfile.objects.filter(
                 user=self.user, organisation__isnull=False, organisation_confirmed=True
@@ -196,6 +200,8 @@ class Scope:
 
         if not self.organisations:
             return EMPTY
+        if self._identity is not None:
+            return self._identity.organisation_communities
         return frozenset(
             Organisation.communities.through.objects.filter(
                 organisation__in=self.organisations
