@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from audit.security import security_event
+from wishes import versions
 
 from .codes import CODE_MINUTES, OneTimeCode, in_language_of, send_text
 from .models import Resident, User
@@ -104,3 +105,4 @@ def move_to_phone(user: User, phone: str) -> None:
         user.username = phone
     user.save(update_fields=["phone", "username"])
     Resident.objects.filter(user=user, phone=old).update(phone=phone)  # not on the list's cards
+    versions.bump_wishes()  # but on a wish's page, for those who may call

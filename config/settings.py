@@ -130,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "django.template.context_processors.csp",
+                "wishes.pages.holes",  # last: a page kept whole renders placeholders
             ],
         },
     },

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,12 +10,21 @@ class WishesConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Resident
-        from communities.models import Community, Grid, Street
+        from communities.models import Community, Grid, Organisation, Street
 
-        from .models import Category, Wish
+        from .models import (
+            Category,
+            Claim,
+            EventPhoto,
+            FollowUp,
+            HandoverEvent,
+            Wish,
+            WishEvent,
+            WishPhoto,
+        )
 
         post_migrate.connect(keep_tally, sender=self, dispatch_uid="wish-tally")
-        from .versions import bump_choices, bump_list
+        from .versions import bump_choices, bump_list, bump_wishes
 
         # The list's filter form is cached under the version of the choices it offers.
         for model in (Street, Community, Grid, Category):
@@ -28,6 +37,14 @@ class WishesConfig(AppConfig):
             uid = f"list-{model.__name__}"
             post_save.connect(bump_list, sender=model, dispatch_uid=uid)
             post_delete.connect(bump_list, sender=model, dispatch_uid=uid)
+        # A wish's page, kept whole per reader (wishes/pages.py), also shows these; and the
+        # names of organisations (a queryset.update() on any must call versions.bump_wishes()).
+        records = (Claim, WishEvent, WishPhoto, FollowUp, HandoverEvent, EventPhoto, Organisation)
+        for model in records:
+            uid = f"wish-pages-{model.__name__}"
+            post_save.connect(bump_wishes, sender=model, dispatch_uid=uid)
+            post_delete.connect(bump_wishes, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(bump_wishes, sender=HandoverEvent.wishes.through, dispatch_uid="hw")
 
 
 def keep_tally(sender, using, **kwargs):

@@ -18,6 +18,9 @@ PREFIX = "version:"
 CHOICES = "choices"
 # What the 心愿清单's cards show: wishes, and the names of their residents.
 LIST = "wish-list"
+# What a wish's own page shows: the wish, its resident, claims, timeline, photos, follow-ups and
+# hand-over events, and the names of places, categories and organisations on it.
+WISHES = "wish-pages"
 # What the statistics count: wishes, claims, service hours, volunteers and organisations.
 FIGURES = "figures"
 
@@ -69,12 +72,18 @@ def bump_choices(**_kwargs) -> None:
     # Names of categories, communities and grids also show on the list's cards and reports.
     bump(CHOICES)
     bump(LIST)
+    bump(WISHES)
     bump(FIGURES)
 
 
 def bump_list(**_kwargs) -> None:
     bump(LIST)
+    bump(WISHES)
     bump(FIGURES)
+
+
+def bump_wishes(**_kwargs) -> None:
+    bump(WISHES)
 
 
 def bump_figures(**_kwargs) -> None:

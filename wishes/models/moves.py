@@ -19,6 +19,7 @@ from accounts.scoping import scope_of
 from communities.models import Organisation
 from notices.service import notify, notify_resident, staff_of
 
+from .. import versions
 from ..lifecycle import MOVES, NOTE_AUDIENCE, Move, Status, WishError, moves_from
 from ..masking import mask_numbers
 from ..policy import what_user_sees
@@ -521,3 +522,4 @@ def _end_open_claim(wish: Wish, state: str, reason: str) -> None:
     wish.claims.filter(state__in=Claim.OPEN_STATES).update(
         state=state, ended_at=timezone.now(), end_reason=reason
     )
+    versions.bump_wishes()  # the update sends no signal

@@ -12,15 +12,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
+from accounts.identity import identity_of
 from accounts.scoping import scope_of
 from audit.records import record_contact_view
 from communities.models import Community, Grid
 
-from .. import policy, versions
+from .. import pages, policy, versions
 from ..counters import staff_counters
 from ..forms import ClaimForm, ConfirmForm, ReasonForm, WithdrawForm
 from ..lifecycle import DONE_STATUSES, Status
@@ -148,8 +150,11 @@ def home_communities(user) -> list[int]:
         return []
     scope = scope_of(user)
     ids = set(scope.registered_communities)
-    resident = getattr(user, "resident", None)
-    if resident is not None:
+    identity = identity_of(user)
+    if identity is not None:
+        if identity.resident_community_id is not None:
+            ids.add(identity.resident_community_id)
+    elif (resident := getattr(user, "resident", None)) is not None:
         ids.add(resident.community_id)
     if scope.is_staff and not scope.everything:
         ids.update(scope.staff_communities)
@@ -200,6 +205,27 @@ def listed_wishes(user, filters: WishFilterForm) -> Listed:
     return Listed(queryset.select_related(*CARD_RELATED).order_by(*LIST_ORDERS[sort]), sort, mine)
 
 
+def list_readers(user) -> list:
+    """Who reads the same cards: the communities whose unconsented wishes this person may see
+    and whose wishes they call theirs; and, for staff and residents, who may read a card's text
+    unmasked, the person themself."""
+    scope = scope_of(user)
+    audience = "all" if scope.everything else sorted(scope.serves | scope.staff_communities)
+    identity = identity_of(user)
+    if identity is not None:
+        resident = identity.resident_id is not None
+    else:
+        resident = user.is_authenticated and getattr(user, "resident", None) is not None
+    personal = user.is_authenticated and (scope.is_staff or resident)
+    return [audience, home_communities(user), user.pk if personal else "-"]
+
+
+def list_page(request):
+    """The list's whole page is kept (wishes/pages.py) under the cards' versions."""
+    return [versions.LIST, versions.CHOICES], list_readers(request.user)
+
+
+@method_decorator(pages.kept_whole(list_page), name="dispatch")
 class WishListView(ListView):
     """心愿清单: published wishes nobody has taken on yet, oldest first so none waits forever."""
 
@@ -248,23 +274,13 @@ class WishListView(ListView):
 
     def results_cache_key(self) -> str:
         """Everything the cards depend on: the wishes' and names' versions, the language, the
-        day (days waiting), the filters and page, the communities whose unconsented wishes this
-        person may see and whose wishes they call theirs; and, for staff and residents, who may
-        read a card's text unmasked, the person themself."""
-        user = self.request.user
-        scope = scope_of(user)
-        audience = "all" if scope.everything else sorted(scope.serves | scope.staff_communities)
-        personal = user.is_authenticated and (
-            scope.is_staff or getattr(user, "resident", None) is not None
-        )
+        day (days waiting), the filters and page, and who reads them (`list_readers`)."""
         parts = [
             self.data_versions[versions.LIST],
             self.data_versions[versions.CHOICES],
             get_language(),
             timezone.localdate().isoformat(),
-            audience,
-            self.mine,
-            user.pk if personal else "-",
+            list_readers(self.request.user),
             self.asked(),
         ]
         return "wish-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -276,6 +292,13 @@ class WishListView(ListView):
         return f"{self.data_versions[versions.CHOICES]}:{get_language()}:{showing_all}:{asked!r}"
 
 
+def detail_page(request, pk: int):
+    """A wish's whole page is kept (wishes/pages.py) until anything on any wish's page changes;
+    unless it shows contact details, whose every view is recorded."""
+    return [versions.WISHES, versions.CHOICES], [pk]
+
+
+@pages.kept_whole(detail_page)
 def wish_detail(request, pk: int):
     wish = reachable_wish(request, pk)
     user = request.user
@@ -286,6 +309,7 @@ def wish_detail(request, pk: int):
     moves = {move.name: move for move in wish.available_moves(user)}
     if seen.sees_contact and not seen.is_resident:
         record_contact_view(user, wish.resident, wish=wish, how="wish_page")
+        pages.not_kept(request)
     context = {
         "wish": wish,
         "seen": seen,

@@ -1,0 +1,160 @@
+"""The list and a wish's page are kept whole per reader (wishes/pages.py): read again they cost
+no query beyond the reader's own, and they are never stale, never another person's, and never
+carry an old CSRF token or CSP nonce."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import StaffRole
+from audit.models import AuditEntry
+from notices.models import Notice
+from tests.factories import ResidentFactory, WishFactory, make_volunteer
+from wishes import pages
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("wishes:list")
+
+
+def signed_in(user, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+def queries(client, path: str):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response, [query["sql"] for query in captured.captured_queries]
+
+
+def detail(wish) -> str:
+    return reverse("wishes:detail", args=[wish.pk])
+
+
+def nonce_of(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+@pytest.fixture
+def wish(community):
+    return WishFactory(community=community, approved=True, title="一袋大米")
+
+
+def test_a_second_look_costs_only_the_readers_own_query(volunteer, wish):
+    client = signed_in(volunteer)
+    for path in (LIST, detail(wish)):
+        queries(client, path)
+        second, sql = queries(client, path)
+        # The user with every fact about them (accounts/identity.py); nothing of the page.
+        assert len(sql) <= 2, sql
+        assert not any("wishes_wish" in query for query in sql), sql
+        assert "一袋大米" in second.text
+        assert pages.CSRF_HOLE not in second.text and pages.NONCE_HOLE not in second.text
+
+
+def test_every_response_has_its_own_nonce_and_a_token_that_works(volunteer, wish):
+    client = signed_in(volunteer, enforce_csrf_checks=True)
+    path = detail(wish)
+    first, second = client.get(path), client.get(path)
+    assert nonce_of(first) != nonce_of(second)
+    for response in (first, second):
+        assert f'nonce="{nonce_of(response)}"' in response.text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second.text).group(1)
+    claimed = client.post(reverse("wishes:claim", args=[wish.pk]), {"csrfmiddlewaretoken": token})
+    assert claimed.status_code == 302
+    wish.refresh_from_db()
+    assert wish.status == "claimed"
+
+
+def test_a_page_kept_for_one_reader_is_never_served_to_another(wish, community):
+    first = make_volunteer(community, username="first", real_name="王一")
+    second = make_volunteer(community, username="second", real_name="李二")
+    assert "王一" in signed_in(first).get(LIST).text
+    page = signed_in(second).get(LIST).text
+    assert "李二" in page and "王一" not in page
+
+
+def test_a_claim_by_someone_else_shows_at_once(volunteer, claimer, wish):
+    client = signed_in(volunteer)
+    assert "一袋大米" in client.get(LIST).text
+    before = client.get(detail(wish)).text
+    wish.claim(by=claimer)
+    assert "一袋大米" not in client.get(LIST).text
+    assert client.get(detail(wish)).text != before
+
+
+def test_a_new_notice_shows_in_the_menu_at_once(volunteer, wish):
+    client = signed_in(volunteer)
+    assert "条新通知" not in client.get(LIST).text
+    Notice.objects.create(user=volunteer, kind="claimed")
+    assert "1 条新通知" in client.get(LIST).text
+
+
+def test_a_role_taken_away_leaves_the_menu_at_once(staff, wish):
+    client = signed_in(staff)
+    assert "社区工作台" in client.get(LIST).text
+    StaffRole.objects.filter(user=staff).delete()
+    assert "社区工作台" not in client.get(LIST).text
+
+
+def with_message(client, text: str) -> None:
+    """A one-off message waiting for the next page, as a view that redirects leaves it."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies[storage.cookie_name] = storage._encode([Message(messages.SUCCESS, text)])
+
+
+def test_a_message_waiting_is_shown_once_and_its_page_not_kept(volunteer, wish):
+    client = signed_in(volunteer)
+    client.get(LIST)  # kept
+    with_message(client, "已经为您保存。")
+    assert "已经为您保存。" in client.get(LIST).text
+    assert "已经为您保存。" not in client.get(LIST).text
+
+
+def test_each_language_has_its_own_page(volunteer, wish):
+    client = signed_in(volunteer)
+    assert "心愿清单" in client.get(LIST).text
+    assert "Wish list" in client.get(LIST, headers={"accept-language": "en"}).text
+    assert "Wish list" not in client.get(LIST).text
+
+
+def test_who_sees_contact_details_is_recorded_on_every_look(claimer, wish, monkeypatch):
+    # Repeated looks within some minutes are one entry: here every look is its own.
+    monkeypatch.setattr("audit.records.SAME_LOOK_MINUTES", 0)
+    wish.claim(by=claimer)
+    client = signed_in(claimer)
+    looks = AuditEntry.objects.filter(actor=claimer, action=AuditEntry.Action.CONTACT_VIEWED)
+    for count in (1, 2, 3):
+        client.get(detail(wish))
+        assert looks.count() == count
+
+
+def test_a_residents_new_name_shows_at_once_on_the_wish(volunteer, community):
+    resident = ResidentFactory(community=community, name="张阿姨")
+    wish = WishFactory(community=community, resident=resident, approved=True, public_consent=True)
+    client = signed_in(volunteer)
+    before = client.get(detail(wish)).text
+    resident.name = "赵奶奶"
+    resident.save()
+    assert client.get(detail(wish)).text != before
+
+
+def test_someone_signed_out_gets_a_page_too(wish):
+    client = Client(enforce_csrf_checks=True)
+    first = client.get(LIST)
+    second = client.get(LIST)
+    assert first.status_code == second.status_code == 200
+    assert "一袋大米" in second.text
+    assert nonce_of(first) != nonce_of(second)
