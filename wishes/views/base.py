@@ -45,8 +45,13 @@ def visible_wish(request: HttpRequest, pk: int) -> Wish:
 def reachable_wish(request: HttpRequest, pk: int) -> Wish:
     """Like visible_wish, but also a wish that was listed to this user and has moved on since
     (a shared link: the page then says it was taken, and shows nothing private)."""
-    queryset = policy.wishes.reachable(request.user).select_related(*WISH_RELATED)
-    return get_object_or_404(queryset, pk=pk)
+    # Read by its key and judged by the policy's rule for one wish (the same rule as
+    # `policy.wishes.reachable`): a plain lookup plans and runs in a fraction of the time the
+    # rule as a WHERE clause takes, which tells when everyone claims at once.
+    wish = get_object_or_404(Wish.objects.select_related(*WISH_RELATED), pk=pk)
+    if not policy.wishes.can_reach(request.user, wish):
+        raise Http404
+    return wish
 
 
 def refused(
