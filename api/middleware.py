@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 
-from .problems import problem
+from .problems import not_found, problem
 
 PREFIX = "/api/"
 SAFE = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -37,6 +37,4 @@ class ApiProblemsMiddleware:
             if response.has_header("Allow"):
                 answer["Allow"] = response["Allow"]
             return answer
-        return problem(
-            404, "not_found", _("没有找到这个内容，它可能已被删除，或者您没有查看的权限。")
-        )
+        return not_found()

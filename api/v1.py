@@ -48,7 +48,7 @@ from wishes.views.public import CARD_RELATED, WishFilterForm, listed_wishes
 
 from . import schemas
 from .auth import AUTH, require_write
-from .problems import CONTENT_TYPE, Problem, problem
+from .problems import CONTENT_TYPE, Problem, not_found, problem
 
 
 def _has_nul(value: Any) -> bool:
@@ -144,7 +144,7 @@ def _http_error(request, exc: HttpError):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return problem(404, "not_found", _("没有找到这个内容，它可能已被删除，或者您没有查看的权限。"))
+    return not_found()
 
 
 @api.exception_handler(PermissionDenied)
