@@ -2,7 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 
-from .identity import identity_of
+from .identity import identity_of, reader_key
 from .scoping import scope_of
 
 
@@ -41,6 +41,12 @@ class Roles:
     @cached_property
     def confirms_members(self) -> bool:
         return self.runs_community or (self.signed_in and bool(scope_of(self.user).liaison_of))
+
+    @cached_property
+    def reader(self) -> str:
+        """Keys the menu kept in the cache (templates/base.html); empty: not kept."""
+        key = reader_key(self.user)
+        return repr(key) if key is not None else ""
 
     @cached_property
     def unread(self) -> int:

@@ -219,3 +219,22 @@ def attach(user, identity: Identity) -> None:
 
 def identity_of(user) -> Identity | None:
     return getattr(user, "identity", None)
+
+
+def reader_key(user) -> tuple | None:
+    """Who reads a page, for keying what is kept of it in the cache: everyone signed out alike;
+    a signed-in person by id, name, roles, communities and unread notices. None for a user not
+    read with an identity (nothing safe to key by: not kept)."""
+    if not user.is_authenticated:
+        return ("-",)
+    identity = identity_of(user)
+    if identity is None:
+        return None
+    return (
+        user.pk,
+        user.display_name,
+        user.is_superuser,
+        user.is_staff,
+        identity.fingerprint(),
+        identity.unread,
+    )

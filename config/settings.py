@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    # Last, so its answer reaches the CSP middleware: this request's token and nonce in place
+    # of the placeholders of HTML kept in the cache (config/holes.py).
+    "config.holes.FillHolesMiddleware",
 ]
 
 # Content-Security-Policy (Django's own): scripts and styles only from this site, the one inline
@@ -130,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "django.template.context_processors.csp",
-                "wishes.pages.holes",  # last: a page kept whole renders placeholders
+                "config.holes.holes",  # last: what is kept in the cache renders placeholders
             ],
         },
     },

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from accounts.models import StaffRole
 from audit.models import AuditEntry
+from config import holes
 from notices.models import Notice
 from tests.factories import ResidentFactory, WishFactory, make_volunteer
-from wishes import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_second_look_costs_only_the_readers_own_query(volunteer, wish):
         assert len(sql) <= 2, sql
         assert not any("wishes_wish" in query for query in sql), sql
         assert "一袋大米" in second.text
-        assert pages.CSRF_HOLE not in second.text and pages.NONCE_HOLE not in second.text
+        assert holes.CSRF_HOLE not in second.text and holes.NONCE_HOLE not in second.text
 
 
 def test_every_response_has_its_own_nonce_and_a_token_that_works(volunteer, wish):
@@ -158,3 +158,30 @@ def test_someone_signed_out_gets_a_page_too(wish):
     assert first.status_code == second.status_code == 200
     assert "一袋大米" in second.text
     assert nonce_of(first) != nonce_of(second)
+
+
+def test_the_menu_kept_in_the_cache_signs_out_with_this_sessions_token(volunteer, wish):
+    """The menu is kept per reader (templates/base.html): its sign-out form still carries a
+    token that this session's cookie accepts, on a phone and a desktop alike."""
+    phone = signed_in(volunteer, enforce_csrf_checks=True)
+    desktop = signed_in(volunteer, enforce_csrf_checks=True)
+    phone.get(reverse("wishes:claims"))  # renders the menu and keeps it
+    page = desktop.get(reverse("wishes:claims")).text  # the menu from the cache
+    logout = re.search(r'action="/accounts/logout/">\s*<input[^>]+value="([^"]+)"', page)
+    response = desktop.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": logout.group(1)})
+    assert response.status_code == 302
+    assert "_auth_user_id" not in desktop.session
+
+
+def test_no_placeholder_ever_reaches_a_reader(volunteer, staff, wish):
+    for user, path in [
+        (volunteer, LIST),
+        (volunteer, detail(wish)),
+        (volunteer, reverse("wishes:claims")),
+        (staff, reverse("staff:index")),
+        (staff, detail(wish)),
+    ]:
+        client = signed_in(user)
+        for _ in range(2):
+            page = client.get(path).text
+            assert holes.CSRF_HOLE not in page and holes.NONCE_HOLE not in page

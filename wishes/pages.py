@@ -11,9 +11,11 @@ A page is kept under everything it shows:
 - the full path, the language and the day (days waiting and due dates change at midnight).
 
 The two things a page holds that must be new on every response, the CSRF token and the CSP
-nonce, are rendered as placeholders and filled in as the page is served. A page is not kept when
-it shows a one-off message, sets a cookie, answers other than 200, or when its view says it must
-run every time (a page that shows a resident's contact details records each view of them).
+nonce, are rendered as placeholders and filled in as the page is served (config/holes.py).
+
+A page is not kept when it shows a one-off message, sets a cookie, answers other than 200, or
+when its view says it must run every time (a page that shows a resident's contact details
+records each view of them).
 """
 
 from __future__ import annotations
@@ -23,13 +25,10 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csp import get_nonce
-from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
-from accounts.identity import identity_of
+from accounts.identity import reader_key
 
 from . import versions
 
@@ -37,47 +36,9 @@ KEEP_SECONDS = 600
 PREFIX = "page:"
 
 
-def _digest(name: str) -> str:
-    return salted_hmac("wishes.pages", name, algorithm="sha256").hexdigest()[:24]
-
-
-def _hole(name: str) -> str:
-    # Letters and digits only (nothing for HTML escaping to change), and not guessable, so
-    # text someone typed into a wish cannot contain it.
-    return f"hole{_digest(name)}"
-
-
-CSRF_HOLE = _hole("csrf")
-NONCE_HOLE = _hole("nonce")
-
-
-def holes(request) -> dict[str, str]:
-    """Context processor (last in the list): while a kept page renders, its CSRF token and
-    CSP nonce are placeholders."""
-    if getattr(request, "page_holes", False):
-        return {"csrf_token": CSRF_HOLE, "csp_nonce": NONCE_HOLE}
-    return {}
-
-
 def not_kept(request) -> None:
     """A view calls this when its page must be rendered afresh for every request."""
     request.page_not_kept = True
-
-
-def reader(user) -> tuple:
-    if not user.is_authenticated:
-        return ("-",)
-    identity = identity_of(user)
-    if identity is None:  # not read by accounts/backends.py: nothing to key by
-        return None
-    return (
-        user.pk,
-        user.display_name,
-        user.is_superuser,
-        user.is_staff,
-        identity.fingerprint(),
-        identity.unread,
-    )
 
 
 def kept_whole(keyed):
@@ -97,7 +58,7 @@ def kept_whole(keyed):
             )
             kept = found.get(key)
             if kept is not None and kept[0] == current:
-                return _served(request, kept[1], kept[2])
+                return _served(kept[1], kept[2])
             request.page_holes = True
             try:
                 response = view(request, *args, **kwargs)
@@ -105,11 +66,10 @@ def kept_whole(keyed):
                     response = response.render()
             finally:
                 request.page_holes = False
-            if not _keepable(request, response):
-                return _filled(request, response)
-            headers = dict(response.items())
-            cache.set(key, (current, response.content, headers), KEEP_SECONDS)
-            return _served(request, response.content, headers)
+            if _keepable(request, response):
+                kept = (current, response.content, dict(response.items()))
+                cache.set(key, kept, KEEP_SECONDS)
+            return response
 
         return wrapped
 
@@ -119,7 +79,7 @@ def kept_whole(keyed):
 def _spec(request, keyed, args, kwargs):
     if request.method != "GET" or _messages_waiting(request):
         return None
-    who = reader(request.user)
+    who = reader_key(request.user)
     if who is None:
         return None
     spec = keyed(request, *args, **kwargs)
@@ -151,25 +111,9 @@ def _keepable(request, response) -> bool:
     )
 
 
-def _fill(request, content: bytes) -> bytes:
-    if CSRF_HOLE.encode() in content:
-        content = content.replace(CSRF_HOLE.encode(), get_token(request).encode())
-    if NONCE_HOLE.encode() in content:
-        content = content.replace(NONCE_HOLE.encode(), str(get_nonce(request)).encode())
-    return content
-
-
-def _served(request, content: bytes, headers: dict) -> HttpResponse:
-    response = HttpResponse(_fill(request, content))
+def _served(content: bytes, headers: dict) -> HttpResponse:
+    response = HttpResponse(content)
     for name, value in headers.items():
         if name.lower() != "content-length":
             response[name] = value
-    return response
-
-
-def _filled(request, response):
-    if not getattr(response, "streaming", False) and response.get("Content-Type", "").startswith(
-        "text/html"
-    ):
-        response.content = _fill(request, response.content)
     return response

@@ -1,0 +1,58 @@
+"""Placeholders for what must be new in every response, so that HTML can be kept in the cache.
+
+A page or fragment kept in the cache (the menu, `templates/_nav.html`; whole pages,
+`wishes/pages.py`) must not carry one response's CSRF token or CSP nonce into the next. It is
+rendered with placeholders instead, and `FillHolesMiddleware` (last in MIDDLEWARE, so before the
+CSP middleware writes its header) puts this request's token and nonce in their place in every
+HTML response.
+"""
+
+from __future__ import annotations
+
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
+
+
+def _hole(name: str) -> str:
+    # Letters and digits only (nothing for HTML escaping to change), and not guessable from
+    # outside, so text someone typed cannot contain one.
+    return "hole" + salted_hmac("config.holes", name, algorithm="sha256").hexdigest()[:24]
+
+
+CSRF_HOLE = _hole("csrf")
+NONCE_HOLE = _hole("nonce")
+_CSRF = CSRF_HOLE.encode()
+_NONCE = NONCE_HOLE.encode()
+
+
+def holes(request) -> dict[str, str]:
+    """Context processor, last in the list: `csrf_hole` for a fragment kept in the cache
+    (`{% with csrf_token=csrf_hole %}{% csrf_token %}{% endwith %}`); and while a whole page
+    renders to be kept (request.page_holes), its CSRF token and nonce are placeholders."""
+    if getattr(request, "page_holes", False):
+        return {"csrf_hole": CSRF_HOLE, "csrf_token": CSRF_HOLE, "csp_nonce": NONCE_HOLE}
+    return {"csrf_hole": CSRF_HOLE}
+
+
+def fill(request, content: bytes) -> bytes:
+    if _CSRF in content:
+        content = content.replace(_CSRF, get_token(request).encode())
+    if _NONCE in content:
+        content = content.replace(_NONCE, str(get_nonce(request)).encode())
+    return content
+
+
+class FillHolesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(response, "streaming", False) and response.get(
+            "Content-Type", ""
+        ).startswith("text/html"):
+            response.content = fill(request, response.content)
+            if response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+        return response
