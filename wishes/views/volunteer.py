@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from audit.records import record_contact_views
 from .. import held_photos, policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
-from ..models import Claim, HandoverEvent
+from ..models import Claim, HandoverEvent, Wish
 from ..pagination import Chain, CheapCountPaginator
 from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 
@@ -29,17 +29,14 @@ from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 def claim(request, pk: int):
     # A wish this user could never have seen is a 404; one that was listed to them and has
     # moved on since means they lost a race (409), or already hold it themself.
-    wish = reachable_wish(request, pk)
+    wish = glance(request, pk)
 
-    def already_mine() -> HttpResponse | None:
-        held = policy.claims.held_by(request.user).filter(wish=wish, state__in=Claim.OPEN_STATES)
-        if not held.exists():
-            return None
+    def already_mine() -> HttpResponse:
         messages.info(request, _("这个心愿已经是您认领的了，不用重复认领。"))
         return redirect("wishes:detail", pk=wish.pk)
 
-    if mine := already_mine():
-        return mine
+    if wish.mine:
+        return already_mine()
     if wish.status != Status.APPROVED:
         return refused(
             request,
@@ -49,6 +46,7 @@ def claim(request, pk: int):
             ),
             wish,
         )
+    wish = reachable_wish(request, pk)  # all of it, for the claim and its notices
     form = ClaimForm(request.POST, user=request.user, wish=wish)
     if not form.is_valid():
         return refused(
@@ -60,12 +58,37 @@ def claim(request, pk: int):
         wish.claim(by=request.user, organisation=form.cleaned_data["organisation"])
     except WishError as error:
         # The same person in a second tab, a moment after the first: theirs, not lost.
-        return already_mine() or refused(request, error, wish)
+        if holds(request.user, wish):
+            return already_mine()
+        return refused(request, error, wish)
     messages.success(
         request,
         _("认领成功！请尽快联系心愿人，联系方式见下方。完成后在“我的认领”里报告兑现。"),
     )
     return redirect("wishes:detail", pk=wish.pk)
+
+
+def holds(user, wish) -> bool:
+    return policy.claims.held_by(user).filter(wish=wish, state__in=Claim.OPEN_STATES).exists()
+
+
+def glance(request, pk: int) -> Wish:
+    """What deciding a claim needs, in one short query: enough of the wish for the access rule
+    (404 if it was never this user's to see) and its status, and whether this user holds it
+    already (`.mine`). When everyone claims at once, most are told 409 from this alone."""
+    held = policy.claims.held_by(request.user).filter(
+        wish=OuterRef("pk"), state__in=Claim.OPEN_STATES
+    )
+    fields = ["status", "kind", "community", "grid", "public_consent", "published_at"]
+    queryset = (
+        Wish.objects.select_related("resident")
+        .only(*fields, "resident__user")
+        .annotate(mine=Exists(held))
+    )
+    wish = get_object_or_404(queryset, pk=pk)
+    if not policy.wishes.can_reach(request.user, wish):
+        raise Http404
+    return wish
 
 
 class MyClaimsView(LoginRequiredMixin, TemplateView):
