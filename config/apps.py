@@ -8,7 +8,7 @@ class SiteConfig(AppConfig):
     verbose_name = "微心愿"
 
     def ready(self) -> None:
-        from . import admin_input, lookups, plain_messages
+        from . import admin_input, checks, lookups, plain_messages  # noqa: F401 (checks)
 
         plain_messages.apply()
         lookups.apply()

@@ -158,6 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c join_collapse_limit={int(os.environ.get('JOIN_COLLAPSE_LIMIT', '4'))}"
     )
+# The request's user and their roles are read by one statement prepared once per PostgreSQL
+# session (accounts/identity.py). Behind a pooler that hands each transaction another session
+# (PgBouncer's transaction mode), set PREPARED_STATEMENTS=0.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -74,10 +74,24 @@ def test_a_secret_key_without_hosts_is_not_enough():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
+PRODUCTION = {
+    "SECRET_KEY": "k" * 40 + "-Zq9!x" * 5,
+    "ALLOWED_HOSTS": "wish.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_production_settings_leave_a_reviewer_nothing_to_warn_about():
-    result = run_check({"SECRET_KEY": "k" * 40 + "-Zq9!x" * 5, "ALLOWED_HOSTS": "wish.example.org"})
+    result = run_check(PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_cache_per_process_is_a_warning_in_production():
+    """Cached pages stay fresh by version numbers every worker must see (wishes/versions.py)."""
+    result = run_check({**PRODUCTION, "REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "microwish.W001" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("path", ["/", "/wishes/", "/accounts/login/", "/admin/login/"])

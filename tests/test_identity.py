@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accounts.backends import PhoneOrUsernameBackend
@@ -157,3 +158,12 @@ def test_the_prepared_statement_is_prepared_again_when_needed(volunteer):
             cursor.execute("DEALLOCATE ALL")
         connection._identity_prepared_on = None
     assert load_user(volunteer.pk) == volunteer
+
+
+@override_settings(PREPARED_STATEMENTS=False)
+def test_without_prepared_statements_the_same_user_comes_back(volunteer):
+    """Behind a pooler in transaction mode the statement is sent whole every time."""
+    connection._identity_prepared_on = None
+    user = load_user(volunteer.pk)
+    assert user == volunteer and user.identity.volunteer_profile_id is not None
+    assert connection._identity_prepared_on is None
