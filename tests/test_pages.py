@@ -185,3 +185,17 @@ def test_no_placeholder_ever_reaches_a_reader(volunteer, staff, wish):
         for _ in range(2):
             page = client.get(path).text
             assert holes.CSRF_HOLE not in page and holes.NONCE_HOLE not in page
+
+
+def test_home_is_kept_and_shows_a_new_claim_and_new_totals_at_once(volunteer, claimer, wish):
+    client = signed_in(volunteer)
+    client.get("/")
+    _page, sql = queries(client, "/")
+    assert not any("wishes_wish" in query for query in sql), sql
+    wish.claim(by=volunteer)
+    page = client.get("/").text
+    assert "一袋大米" in page  # now among the claims due
+    staff_page = signed_in(claimer).get("/").text
+    WishFactory(community=wish.community, approved=True, title="一桶油")
+    assert client.get("/").text != page
+    assert signed_in(claimer).get("/").text != staff_page

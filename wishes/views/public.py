@@ -59,6 +59,13 @@ def due_claims(user, shown: int = 5) -> list[Claim]:
     return claims[:shown]
 
 
+def home_page(request):
+    """Home is kept whole per reader (wishes/pages.py) under everything it shows: the
+    programme's totals, wishes and claims, and the names of places and categories."""
+    return [versions.FIGURES, versions.WISHES, versions.LIST, versions.CHOICES], []
+
+
+@pages.kept_whole(home_page)
 def home(request):
     """One page, several roles: each person sees what they came for first."""
     user = request.user
