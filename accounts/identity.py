@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import (
     Count,
     Func,
@@ -169,7 +169,18 @@ def load_user(user_id, using: str = "default"):
         return None
     execute = _prepared(using)
     if execute is not None:
-        found = list(User._default_manager.raw(execute, [user_id]).using(using))
+        try:
+            found = list(User._default_manager.raw(execute, [user_id]).using(using))
+        except DatabaseError as error:
+            # The session lost the statement (a DEALLOCATE or DISCARD ALL by someone else):
+            # outside a transaction, prepare it again; inside one, nothing can be run.
+            connection = connections[using]
+            lost = getattr(error.__cause__, "pgcode", None) == "26000"
+            if not lost or connection.in_atomic_block:
+                raise
+            connection._identity_prepared_on = None
+            execute = _prepared(using)
+            found = list(User._default_manager.raw(execute, [user_id]).using(using))
     else:
         sql, params = _statement(using)
         params = [user_id if param == SENTINEL else param for param in params]

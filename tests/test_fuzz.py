@@ -583,10 +583,18 @@ def prepare_snapshot(sql: str) -> str:
     """On PostgreSQL the query is planned once (sixty tables: planning is most of its cost)."""
     if connection.vendor != "postgresql":
         return sql
+    forget_snapshot()
     with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
         cursor.execute(f"PREPARE fuzz_snapshot AS {sql}")
     return PREPARED
+
+
+def forget_snapshot() -> None:
+    """Only our own statement: the app keeps one prepared per session (accounts/identity.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = 'fuzz_snapshot'")
+        if cursor.fetchone():
+            cursor.execute("DEALLOCATE fuzz_snapshot")
 
 
 def row_key(obj) -> tuple[str, str]:
@@ -625,8 +633,8 @@ def fuzz(django_db_setup, django_db_blocker):
         for name, level in quiet.items():
             logging.getLogger(name).setLevel(level)
         if connection.vendor == "postgresql":
-            with django_db_blocker.unblock(), connection.cursor() as cursor:
-                cursor.execute("DEALLOCATE ALL")
+            with django_db_blocker.unblock():
+                forget_snapshot()
     write_tally()
 
 

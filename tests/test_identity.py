@@ -167,3 +167,14 @@ def test_without_prepared_statements_the_same_user_comes_back(volunteer):
     user = load_user(volunteer.pk)
     assert user == volunteer and user.identity.volunteer_profile_id is not None
     assert connection._identity_prepared_on is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_session_lost_is_prepared_again(volunteer):
+    """Outside a transaction (where every request reads its user), a session that lost the
+    statement to someone's DEALLOCATE ALL prepares it again instead of failing."""
+    assert load_user(volunteer.pk) == volunteer
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+    assert load_user(volunteer.pk) == volunteer
