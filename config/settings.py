@@ -347,6 +347,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own logger keeps its console handler; LOG_LEVEL counts for it too.
+        "django": {"level": os.environ.get("LOG_LEVEL", "INFO")},
         "django.db.backends": {"level": "INFO"},
         "microwish.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
