@@ -12,6 +12,7 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+import factory.random
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -87,6 +88,18 @@ class World:
 
 
 def build_world() -> World:
+    """The same world on every run: Faker's names and addresses from a fixed seed. (With
+    random names, a volunteer once drew the resident's own name, 王志强, and the matrix took
+    the organisation page that shows the volunteer for a leak of the resident.)"""
+    state = factory.random.get_random_state()
+    factory.random.reseed_random("microwish-fuzz")
+    try:
+        return _build_world()
+    finally:
+        factory.random.set_random_state(state)
+
+
+def _build_world() -> World:
     world = World()
     o = world.objects
     street = StreetFactory(name="向阳街道")
