@@ -52,11 +52,8 @@ def kept_whole(keyed):
             if spec is None:
                 return view(request, *args, **kwargs)
             names, key = spec
-            found = cache.get_many([versions.PREFIX + name for name in names] + [key])
-            current = tuple(
-                found.get(versions.PREFIX + name) or versions.version(name) for name in names
-            )
-            kept = found.get(key)
+            current, kept = versions.versions_and(names, key)
+            current = tuple(current[name] for name in names)
             if kept is not None and kept[0] == current:
                 return _served(kept[1], kept[2])
             request.page_holes = True

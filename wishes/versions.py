@@ -27,10 +27,17 @@ FIGURES = "figures"
 
 def versions(*names: str) -> dict[str, int]:
     """Several versions in one round trip to the cache."""
-    found = cache.get_many([PREFIX + name for name in names])
-    return {
+    return versions_and(names)[0]
+
+
+def versions_and(names, key: str | None = None) -> tuple[dict[str, int], object]:
+    """Several versions and, in the same round trip, whatever the cache holds under `key`."""
+    keys = [PREFIX + name for name in names]
+    found = cache.get_many(keys if key is None else [*keys, key])
+    current = {
         name: found[PREFIX + name] if PREFIX + name in found else version(name) for name in names
     }
+    return current, found.get(key) if key is not None else None
 
 
 def version(name: str) -> int:
