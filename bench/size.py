@@ -262,6 +262,78 @@ def check_page(path: str, cookie: str) -> None:
         raise SystemExit(f"{path} answered {status}, not 200")
 
 
+# A person's own pages (my wishes, my claims, the review queue) show a page of cards at most;
+# how many they show depends on that person's history, not on how many wishes the city holds.
+# resident1 has 2 wishes at 1,000 and 35 at 1,000,000, volunteer1's branch 2 open claims and
+# 600: compared as they are, the small size would render 2 cards and the large one a full
+# page, and the growth measured would be the page filling up. So at every size their first
+# pages are filled (through the app's own moves, as staff and volunteers would), and growth
+# measures the data alone.
+FULL_PAGES = {
+    "my wishes": 11,  # resident1's wishes: a page of 10, and a second
+    "review queue": 21,  # waiting in 福阳社区: a page of 20, and a second
+    "offers": 21,  # offered to volunteer1's branch: the 20 shown, and a count
+    "active": 21,  # held by volunteer1 or their branch: a page of 20, and a second
+    "fulfilled": 10,  # volunteer1's own: the 10 shown
+}
+
+
+def fill_first_pages() -> dict[str, int]:
+    """Top up the per-person pages to FULL_PAGES; returns how many of each were added."""
+    from django.db.models import Q
+
+    from accounts.models import User
+    from communities.models import Community
+    from wishes.models import Category, Claim, Wish
+
+    community = Community.objects.get(name="福阳社区")
+    staff = User.objects.get(username="staff_fuyang")
+    volunteer = User.objects.get(username="volunteer1")
+    resident = User.objects.get(username="resident1").resident
+    branch = volunteer.volunteer_profile.organisation
+    category = Category.objects.filter(is_active=True).order_by("pk").first()
+    neighbour = community.residents.exclude(pk=resident.pk).order_by("pk").first()
+    claims = Claim.objects.filter(wish__community=community)
+    have = {
+        "my wishes": Wish.objects.filter(resident=resident).count(),
+        "review queue": Wish.objects.filter(community=community, status="submitted").count(),
+        "offers": claims.filter(organisation=branch, state="offered").count(),
+        "active": claims.filter(
+            Q(volunteer=volunteer) | Q(organisation=branch), state="active"
+        ).count(),
+        "fulfilled": claims.filter(volunteer=volunteer, state="fulfilled").count(),
+    }
+    added = {key: max(FULL_PAGES[key] - have[key], 0) for key in FULL_PAGES}
+
+    def wish(title: str, *, whose=neighbour, approved: bool = True) -> Wish:
+        made = Wish.submit(
+            by=staff,
+            title=title,
+            description="压力测试：填满个人页面的心愿。",
+            category=category,
+            community=community,
+            resident=whose,
+            channel=Wish.Channel.VISIT,
+        )
+        if approved:
+            made.approve(by=staff)
+        return made
+
+    for i in range(added["my wishes"]):
+        wish(f"我的心愿 {i + 1}", whose=resident, approved=bool(i % 2))
+    for i in range(added["review queue"]):
+        wish(f"待审核心愿 {i + 1}", approved=False)
+    for i in range(added["offers"]):
+        wish(f"派给支部的心愿 {i + 1}").dispatch(by=staff, organisation=branch)
+    for i in range(added["active"]):
+        wish(f"认领中的心愿 {i + 1}").claim(by=volunteer)
+    for i in range(added["fulfilled"]):
+        made = wish(f"已兑现的心愿 {i + 1}")
+        made.claim(by=volunteer)
+        made.fulfil(by=volunteer, note="已送到。")
+    return added
+
+
 STORM_VOLUNTEERS = 200
 STORM_WISHES = 50
 STORM_TRIES = 5  # each volunteer tries this many of the fresh wishes, in a random order
@@ -444,8 +516,12 @@ def main() -> int:
     from accounts.models import User
     from wishes.models import Wish
 
+    result["filled"] = fill_first_pages()
+    log(f"  first pages filled: {result['filled']}")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # As autovacuum leaves a database that has been up a while: fresh statistics for the
+        # planner, and the visibility map that lets a count read an index alone.
+        cursor.execute("VACUUM ANALYZE")
     result["wishes"] = Wish.objects.count()
     cookies = {None: ""}
     for _name, who, _path in PAGES:

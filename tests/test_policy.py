@@ -517,6 +517,19 @@ def test_a_confirmed_member_holds_the_branchs_open_claims_but_not_its_past_ones(
     assert policy.wishes.can_reach(fresh(colleague), done)
 
 
+@pytest.mark.parametrize("state", [*Claim.State.values, None])
+def test_the_parts_of_what_a_member_holds_in_one_state_are_what_they_hold_in_it(world, state):
+    """held_parts(state=…) says the state once; its parts together are held_by in that state."""
+    member = fresh(world.people["confirmed member (B only)"])
+    own, branch = policy.claims.held_parts(member, state=state)
+    assert branch is not None
+    held = policy.claims.held_by(member)
+    expected = pks(held if state is None else held.filter(state=state))
+    assert pks(Claim.objects.filter(own | branch)) == expected
+    if state in (Claim.State.ACTIVE, Claim.State.FULFILLED):
+        assert expected  # the world holds some: the test means something
+
+
 ID_NUMBER = "11010519491231002X"  # a valid 18-digit ID (checksum X)
 
 

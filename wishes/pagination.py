@@ -4,7 +4,8 @@ lists do (my wishes, my claims, a community's review queue on most days)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet
 from django.utils.functional import cached_property
 
 
@@ -47,7 +48,12 @@ class Chain:
         read as one list by a Paginator. Each part keeps the queryset's order and can be read
         along its own index, where one ORDER BY putting the first part first could only sort every
         row: my own claims, then my branch's, say. Both parts are counted in one query, unless
-    `counts` (rows in the first part, rows in all) were had already."""
+    `counts` (rows in the first part, rows in all) were had already.
+
+    A page of a part is read as its ids, from the filtered table alone, and then the rows
+    (`queryset` with its joins) with those ids (`by_ids`): among the joins the planner may join
+    all of a busy branch's claims before it sorts them; alone, the ids are read along the index
+    that matches filter and order, and the reading stops at the page's end."""
 
     def __init__(
         self,
@@ -57,6 +63,7 @@ class Chain:
         second: Q,
         counts: tuple[int, int] | None = None,
     ):
+        self.rows = queryset
         self.first = queryset.filter(first)
         self.second = queryset.filter(second).exclude(first)
         self._both = queryset.filter(first | second)
@@ -82,10 +89,33 @@ class Chain:
         if start < 0 or stop is None or stop < 0:
             raise TypeError("Chain supports plain slices only")
         split = self._counts[0]
-        rows = list(self.first[start : min(stop, split)]) if start < split else []
+        rows = list(self._read(self.first, start, min(stop, split))) if start < split else []
         if stop > split:
-            rows += list(self.second[max(start - split, 0) : stop - split])
+            rows += list(self._read(self.second, max(start - split, 0), stop - split))
         return rows
+
+    def _read(self, part: QuerySet, start: int, stop: int) -> QuerySet:
+        return by_ids(self.rows, part.values("pk")[start:stop])
+
+
+def by_ids(rows: QuerySet, ids: QuerySet) -> QuerySet:
+    """The rows whose primary key `ids` (a one-column queryset) selects, in one query. On
+    PostgreSQL the ids are gathered into an array first (ARRAY(subquery): run once, before the
+    rows are read by primary key); as `IN (subquery)` among many joins the planner keeps the
+    joins' order, joins every row and only then keeps the few asked for."""
+    if connections[rows.db].vendor != "postgresql":
+        return rows.filter(pk__in=ids)
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    # pk = ANY(ARRAY(…)): as `pk=Func(…)` Django would put the ANY in brackets, which is no SQL.
+    among = Func(
+        F("pk"),
+        ArraySubquery(ids),
+        arg_joiner=" = ANY(",
+        template="%(expressions)s)",
+        output_field=BooleanField(),
+    )
+    return rows.filter(among)
 
 
 class LookaheadPaginator(Paginator):

@@ -72,26 +72,35 @@ class ClaimPolicy:
         own, branch = self.held_parts_q(scope, prefix)
         return own | branch if branch is not None else own
 
-    def held_parts_q(self, scope: Scope, prefix: str = "") -> tuple[Q, Q | None]:
+    def held_parts_q(
+        self, scope: Scope, prefix: str = "", *, state: str | None = None
+    ) -> tuple[Q, Q | None]:
         """held_q in its two parts, whose union it is: the user's own claims, and their
         organisation's (None without a confirmed one). A page that lists the parts one after
-        the other reads each along its own index (wishes/pagination.Chain)."""
+        the other reads each along its own index (wishes/pagination.Chain). With `state`, only
+        the claims in that state, said once: a state said twice (`= 'active' AND IN ('offered',
+        'active')`) makes the planner guess a tenth of the rows, and sort where it should read
+        along an index."""
         if scope.user is None or not scope.active:
             return Q(pk__in=[]), None
-        own = Q(**{f"{prefix}volunteer": scope.user_id, f"{prefix}state__in": HELD_BY_VOLUNTEER})
+
+        def states(held: tuple[str, ...]) -> dict:
+            if state is None:
+                return {f"{prefix}state__in": held}
+            return {f"{prefix}state": state} if state in held else {f"{prefix}pk__in": []}
+
+        own = Q(**{f"{prefix}volunteer": scope.user_id}, **states(HELD_BY_VOLUNTEER))
         if not scope.organisations:
             return own, None
         branch = Q(
-            **{
-                f"{prefix}organisation__in": scope.organisations,
-                f"{prefix}state__in": HELD_BY_ORGANISATION,
-            }
+            **{f"{prefix}organisation__in": scope.organisations},
+            **states(HELD_BY_ORGANISATION),
         )
         return own, branch
 
-    def held_parts(self, user: User) -> tuple[Q, Q | None]:
+    def held_parts(self, user: User, *, state: str | None = None) -> tuple[Q, Q | None]:
         """held_parts_q for this user: (their own claims, their organisation's or None)."""
-        return self.held_parts_q(scope_of(user))
+        return self.held_parts_q(scope_of(user), state=state)
 
     def held_by(self, user: User, queryset: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
         queryset = _model("Claim").objects.all() if queryset is None else queryset

@@ -86,6 +86,12 @@ class Claim(models.Model):
                 condition=Q(state__in=["offered", "active"]),
                 name="claim_organisation_open_idx",
             ),
+            # …and how many of a branch's open claims are in each state, from the index alone.
+            models.Index(
+                fields=["organisation", "state", "volunteer"],
+                condition=Q(state__in=["offered", "active"]),
+                name="claim_organisation_state_idx",
+            ),
             # 逾期: the open claims in the overdue page's order.
             models.Index(
                 fields=["due_date", "accepted_at", "created_at", "id"],

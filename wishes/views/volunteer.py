@@ -6,7 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +29,7 @@ from .. import held_photos, policy
 from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
 from ..models import Claim, HandoverEvent, Wish
-from ..pagination import Chain, CheapCountPaginator
+from ..pagination import Chain, CheapCountPaginator, by_ids
 from .base import back, cannot, perform, reachable_wish, refused, visible_wish
 
 
@@ -114,20 +123,16 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
         # by the nearest due date — two lists read in the order of their indexes, and
         # counted for both states in one query.
         order = [F("due_date").asc(nulls_last=True), "created_at", "pk"]
-        own, branch = policy.claims.held_parts(user)
+        _own, branch = policy.claims.held_parts(user)
         states = [Claim.State.OFFERED, Claim.State.ACTIVE]
         if branch is not None:
             claims = Claim.objects.select_related(*related)
-            counts = claims.filter(own | branch).aggregate(
-                **{f"{s}_first": Count("pk", filter=Q(state=s) & own) for s in states},
-                **{f"{s}_all": Count("pk", filter=Q(state=s)) for s in states},
-            )
+            # Each state's parts say their state once (see held_parts_q).
+            parts = {s: policy.claims.held_parts(user, state=s) for s in states}
+            counts = count_parts(parts)
             offered, active = (
                 Chain(
-                    claims.filter(state=s).order_by(*order),
-                    first=own,
-                    second=branch,
-                    counts=(counts[f"{s}_first"], counts[f"{s}_all"]),
+                    claims.order_by(*order), first=parts[s][0], second=parts[s][1], counts=counts[s]
                 )
                 for s in states
             )
@@ -146,9 +151,13 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
             offered=offers,
             offered_count=len(offers) if len(offers) < OFFERS_SHOWN else offered.count(),
             page_obj=active,
-            fulfilled=mine.filter(state=Claim.State.FULFILLED, volunteer=user).order_by(
-                "-ended_at"
-            )[:10],
+            # The last ten of a history that may run to hundreds: picked by id, then joined.
+            fulfilled=by_ids(
+                Claim.objects.select_related(*related).order_by("-ended_at"),
+                Claim.objects.filter(policy.claims.held_parts(user, state=Claim.State.FULFILLED)[0])
+                .order_by("-ended_at")
+                .values("pk")[:10],
+            ),
             reason_form=ReasonForm(),
             today=timezone.localdate(),
         )
@@ -167,6 +176,28 @@ class MyClaimsView(LoginRequiredMixin, TemplateView):
 
 
 OFFERS_SHOWN = 20
+
+
+def count_parts(parts: dict[str, tuple[Q, Q]]) -> dict[str, tuple[int, int]]:
+    """For each state, (my own claims, mine and my branch's together), in one query: each part
+    of each state counted on its own (UNION ALL), so that the branch's — thousands, in a busy
+    one — are counted along claim_organisation_state_idx, not row by row from the table."""
+    counts = {state: [0, 0] for state in parts}
+    tallies = [
+        Claim.objects.filter(part)
+        .order_by()
+        .annotate(part_state=Value(state), first=Value(first))
+        .values("part_state", "first")
+        .annotate(n=Count("*"))  # not "pk": the index holds no ids, and needs none to count
+        .values_list("part_state", "first", "n")
+        for state, (own, branch) in parts.items()
+        for first, part in ((True, own), (False, branch & ~own))
+    ]
+    for state, first, n in tallies[0].union(*tallies[1:], all=True).order_by():
+        counts[state][1] += n
+        if first:
+            counts[state][0] += n
+    return {state: (mine, all_) for state, (mine, all_) in counts.items()}
 
 
 @require_POST
