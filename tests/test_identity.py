@@ -7,12 +7,14 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.backends import PhoneOrUsernameBackend
 from accounts.identity import load_user
 from accounts.models import StaffRole, User, VolunteerRegistration
 from accounts.scoping import Scope
 from communities.models import Organisation
+from config.prepared import forget
 from notices.models import Notice
 from tests.factories import (
     CommunityFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     ResidentFactory,
     StaffRoleFactory,
     UserFactory,
+    WishFactory,
     make_volunteer,
 )
 
@@ -156,7 +159,7 @@ def test_the_prepared_statement_is_prepared_again_when_needed(volunteer):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
-        connection._identity_prepared_on = None
+        forget()
     assert load_user(volunteer.pk) == volunteer
 
 
@@ -178,3 +181,21 @@ def test_a_statement_the_session_lost_is_prepared_again(volunteer):
         with connection.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
     assert load_user(volunteer.pk) == volunteer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_after_the_session_lost_its_statements_is_answered(
+    login, claimer, volunteer, community, staff
+):
+    """The glance at a claimed wish (wishes/views/volunteer.py) is prepared again too."""
+    published = WishFactory(community=community, staff=staff, approved=True)
+    published.claim(by=claimer)
+    client = login(volunteer)
+    url = reverse("wishes:claim", args=[published.pk])
+    assert client.post(url).status_code == 409
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+    assert client.post(url).status_code == 409
+    published.refresh_from_db()
+    assert published.claims.get().volunteer == claimer

@@ -314,6 +314,12 @@ def test_claiming_a_wish_never_published_is_404(login, volunteer, community):
     assert login(volunteer).post(url("claim", submitted)).status_code == 404
 
 
+@pytest.mark.parametrize("pk", [0, 2**63 - 1, 2**63, 10**30])
+def test_claiming_a_wish_no_id_could_name_is_404(login, volunteer, pk):
+    """The glance is a bigint statement: an id beyond it finds nothing, and breaks nothing."""
+    assert login(volunteer).post(f"/wishes/{pk}/claim/").status_code == 404
+
+
 def test_claiming_a_wish_another_volunteer_holds_tells_staff_it_is_taken(
     login, staff, volunteer, published
 ):
