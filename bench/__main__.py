@@ -54,7 +54,8 @@ def seeded(size: int, reseed: bool) -> bool:
             try:
                 with psycopg2.connect(f"{POSTGRES}/{database(size)}") as db, db.cursor() as c:
                     c.execute("SELECT count(*) FROM wishes_wish")
-                    if c.fetchone()[0] >= size:
+                    # seed_demo makes size - 400 and its stories and year about 390 more.
+                    if c.fetchone()[0] >= size * 0.99:
                         return True
             except psycopg2.Error:
                 pass

@@ -9,6 +9,7 @@ output is `RESULT {json}`.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -275,6 +276,7 @@ FULL_PAGES = {
     "offers": 21,  # offered to volunteer1's branch: the 20 shown, and a count
     "active": 21,  # held by volunteer1 or their branch: a page of 20, and a second
     "fulfilled": 10,  # volunteer1's own: the 10 shown
+    "overdue": 21,  # late in 福阳社区 (volunteer2's): a page of 20, and a second
 }
 
 
@@ -285,6 +287,7 @@ def fill_first_pages() -> dict[str, int]:
     from accounts.models import User
     from communities.models import Community
     from wishes.models import Category, Claim, Wish
+    from wishes.upkeep import overdue_claims
 
     community = Community.objects.get(name="福阳社区")
     staff = User.objects.get(username="staff_fuyang")
@@ -302,6 +305,7 @@ def fill_first_pages() -> dict[str, int]:
             Q(volunteer=volunteer) | Q(organisation=branch), state="active"
         ).count(),
         "fulfilled": claims.filter(volunteer=volunteer, state="fulfilled").count(),
+        "overdue": overdue_claims([community]).count(),
     }
     added = {key: max(FULL_PAGES[key] - have[key], 0) for key in FULL_PAGES}
 
@@ -331,7 +335,16 @@ def fill_first_pages() -> dict[str, int]:
         made = wish(f"已兑现的心愿 {i + 1}")
         made.claim(by=volunteer)
         made.fulfil(by=volunteer, note="已送到。")
+    late = User.objects.get(username="volunteer2")
+    for i in range(added["overdue"]):
+        made = wish(f"逾期的心愿 {i + 1}")
+        made.claim(by=late)
+        # A due date already past, which no move sets: as if the claim had waited a week.
+        made.claims.filter(state="active").update(due_date=datetime.date.today() - WEEK)
     return added
+
+
+WEEK = datetime.timedelta(days=7)
 
 
 STORM_VOLUNTEERS = 200
