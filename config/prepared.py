@@ -34,26 +34,68 @@ class Prepared:
         STATEMENTS.append(self)
 
     def rows(self, value: int, using: str = "default") -> list[Model]:
-        """The statement's rows for `value`, as model instances (RawQuerySet): the queryset's
-        annotations are attributes of each."""
-        model = self.model
+        """The statement's rows for `value`, as model instances: the queryset's annotations
+        are attributes of each, the fields it did not select are deferred."""
+        connection = connections[using]
         execute = self._prepared(using)
         if execute is None:
             sql, params = self.statement(using)
             params = [value if param == SENTINEL else param for param in params]
-            return list(model._default_manager.raw(sql, params).using(using))
+            return self._instances(sql, params, using)
         try:
-            return list(model._default_manager.raw(execute, [value]).using(using))
+            return self._instances(execute, [value], using)
         except DatabaseError as error:
             # The session lost the statement (a DEALLOCATE or DISCARD ALL by someone else):
             # outside a transaction, prepare it again; inside one, nothing can be run.
-            connection = connections[using]
             lost = getattr(error.__cause__, "pgcode", None) == "26000"
             if not lost or connection.in_atomic_block:
                 raise
             setattr(connection, self._prepared_on, None)
-            execute = self._prepared(using)
-            return list(model._default_manager.raw(execute, [value]).using(using))
+            return self._instances(self._prepared(using), [value], using)
+
+    def _instances(self, sql: str, params: list, using: str) -> list[Model]:
+        # Model.from_db on the cursor's rows, as RawQuerySet does, without its per-query work
+        # of matching columns to fields (done once per connection, in _layout).
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            columns = tuple(column[0] for column in cursor.description)
+            found = cursor.fetchall()
+        if not found:
+            return []
+        names, positions, converters, annotations = self._layout(columns, using)
+        connection = connections[using]
+        instances = []
+        for row in found:
+            values = [row[i] for i in positions]
+            for index, (functions, expression) in converters:
+                for convert in functions:
+                    values[index] = convert(values[index], expression, connection)
+            instance = self.model.from_db(using, names, values)
+            for index, name in annotations:
+                setattr(instance, name, row[index])
+            instances.append(instance)
+        return instances
+
+    def _layout(self, columns: tuple[str, ...], using: str):
+        connection = connections[using]
+        attribute = f"_{self.key}_layout"
+        layout = getattr(connection, attribute, None)
+        if layout is None or layout[0] != columns:
+            where = {column: index for index, column in enumerate(columns)}
+            fields = [f for f in self.model._meta.concrete_fields if f.column in where]
+            table = self.model._meta.db_table
+            compiler = connection.ops.compiler("SQLCompiler")(self.build().query, connection, using)
+            converters = compiler.get_converters([f.get_col(table) for f in fields])
+            taken = {f.column for f in fields}
+            layout = (
+                columns,
+                [f.attname for f in fields],
+                [where[f.column] for f in fields],
+                list(converters.items()),
+                [(i, column) for i, column in enumerate(columns) if column not in taken],
+            )
+            setattr(connection, attribute, layout)
+        return layout[1:]
 
     @cached_property
     def model(self) -> type[Model]:
