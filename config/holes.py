@@ -14,14 +14,14 @@ from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 
 
-def _hole(name: str) -> str:
+def hole(name: str) -> str:
     # Letters and digits only (nothing for HTML escaping to change), and not guessable from
     # outside, so text someone typed cannot contain one.
     return "hole" + salted_hmac("config.holes", name, algorithm="sha256").hexdigest()[:24]
 
 
-CSRF_HOLE = _hole("csrf")
-NONCE_HOLE = _hole("nonce")
+CSRF_HOLE = hole("csrf")
+NONCE_HOLE = hole("nonce")
 _CSRF = CSRF_HOLE.encode()
 _NONCE = NONCE_HOLE.encode()
 

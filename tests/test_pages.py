@@ -199,3 +199,37 @@ def test_home_is_kept_and_shows_a_new_claim_and_new_totals_at_once(volunteer, cl
     WishFactory(community=wish.community, approved=True, title="一桶油")
     assert client.get("/").text != page
     assert signed_in(claimer).get("/").text != staff_page
+
+
+def test_a_lost_race_is_told_from_the_cache_on_the_next_wish_with_its_own_address(
+    volunteer, claimer, community
+):
+    first = WishFactory(community=community, approved=True, title="一袋大米")
+    second = WishFactory(community=community, approved=True, title="一桶油")
+    for wish in (first, second):
+        wish.claim(by=claimer)
+    client = signed_in(volunteer)
+    lost = client.post(reverse("wishes:claim", args=[first.pk]))
+    assert lost.status_code == 409
+    assert "wishes/refused.html" in [t.name for t in lost.templates]
+    again = client.post(reverse("wishes:claim", args=[second.pk]))
+    assert again.status_code == 409 and again.templates == []  # from the cache, not rendered
+    assert f'href="{detail(second)}"' in again.text
+    assert f'href="{detail(first)}"' not in again.text
+    assert "volunteer" in again.text or volunteer.real_name in again.text
+    for page in (lost.text, again.text):
+        assert "hole" not in page.replace("placeholder", "")
+    # This response's own nonce, in its header and its page.
+    assert nonce_of(again) in again.text and nonce_of(again) != nonce_of(lost)
+
+
+def test_a_lost_race_kept_for_one_reader_is_never_served_to_another(claimer, community):
+    wish = WishFactory(community=community, approved=True)
+    wish.claim(by=claimer)
+    first = make_volunteer(community, username="first", real_name="王一")
+    second = make_volunteer(community, username="second", real_name="李二")
+    claim = reverse("wishes:claim", args=[wish.pk])
+    assert "王一" in signed_in(first).post(claim).text
+    page = signed_in(second).post(claim)
+    assert page.status_code == 409
+    assert "李二" in page.text and "王一" not in page.text

@@ -26,9 +26,11 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from accounts.identity import reader_key
+from config.holes import hole
 
 from . import versions
 
@@ -55,7 +57,7 @@ def kept_whole(keyed):
             current, kept = versions.versions_and(names, key)
             current = tuple(current[name] for name in names)
             if kept is not None and kept[0] == current:
-                return _served(kept[1], kept[2])
+                return _served(200, kept[1], kept[2])
             request.page_holes = True
             try:
                 response = view(request, *args, **kwargs)
@@ -71,6 +73,33 @@ def kept_whole(keyed):
         return wrapped
 
     return decorator
+
+
+def kept_for_reader(request, parts, render, values: dict[str, str]) -> HttpResponse:
+    """A page that shows nothing but its reader's menu and `parts` (a refusal, say), kept in
+    the cache under them, whatever its status: `render(values)` makes it, and `values` (a
+    wish's address, say) differ within it, so it is rendered with placeholders for them and
+    they are put in, escaped, on every serve. When a list is posted and everyone claims at
+    once, a volunteer told 409 on one wish is told it again on the next from the cache."""
+    who = None if _messages_waiting(request) else reader_key(request.user)
+    if who is None:
+        return render(values)
+    whole = ["reader", get_language(), timezone.localdate().isoformat(), who, parts]
+    key = PREFIX + hashlib.sha256(repr(whole).encode()).hexdigest()
+    fills = {hole(f"value-{name}").encode(): escape(v).encode() for name, v in values.items()}
+    kept = cache.get(key)
+    if kept is None:
+        request.page_holes = True
+        try:
+            response = render({name: hole(f"value-{name}") for name in values})
+        finally:
+            request.page_holes = False
+        if _keepable(request, response, response.status_code):
+            kept = (response.status_code, response.content, dict(response.items()))
+            cache.set(key, kept, KEEP_SECONDS)
+        response.content = _filled(response.content, fills)
+        return response
+    return _served(*kept, fills)
 
 
 def _spec(request, keyed, args, kwargs):
@@ -98,9 +127,9 @@ def _messages_waiting(request) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def _keepable(request, response) -> bool:
+def _keepable(request, response, status: int = 200) -> bool:
     return (
-        response.status_code == 200
+        response.status_code == status
         and not response.cookies
         and not getattr(response, "streaming", False)
         and not getattr(request, "page_not_kept", False)
@@ -108,8 +137,14 @@ def _keepable(request, response) -> bool:
     )
 
 
-def _served(content: bytes, headers: dict) -> HttpResponse:
-    response = HttpResponse(content)
+def _filled(content: bytes, fills: dict[bytes, bytes]) -> bytes:
+    for placeholder, value in fills.items():
+        content = content.replace(placeholder, value)
+    return content
+
+
+def _served(status: int, content: bytes, headers: dict, fills=None) -> HttpResponse:
+    response = HttpResponse(_filled(content, fills or {}), status=status)
     for name, value in headers.items():
         if name.lower() != "content-length":
             response[name] = value

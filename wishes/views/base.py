@@ -24,6 +24,7 @@ from .. import policy
 from ..images import HEAD_BYTES, photo_type
 from ..lifecycle import WishError
 from ..models import Wish
+from ..pages import kept_for_reader
 
 # A refused move becomes the HTTP answer a browser (and a test) can tell apart.
 STATUS_FOR_CODE = {"conflict": 409, "state": 409, "forbidden": 403, "invalid": 400}
@@ -76,18 +77,27 @@ def refused(
         for prefix in (_("手慢了一步："), "手慢了一步："):
             message = message.removeprefix(prefix).lstrip()
         message = message[:1].upper() + message[1:]
-    return render(
-        request,
-        "wishes/refused.html",
-        {
-            "error": error,
-            "message": message,
-            "wish": wish,
-            "back_url": back_url,
-            "list_url": reverse("wishes:list"),
-        },
-        status=STATUS_FOR_CODE.get(error.code, 400),
-    )
+
+    def page(values: dict[str, str]) -> HttpResponse:
+        return render(
+            request,
+            "wishes/refused.html",
+            {
+                "error": error,
+                "message": message,
+                "wish": wish,
+                "back_url": values["back_url"],
+                "list_url": reverse("wishes:list"),
+            },
+            status=STATUS_FOR_CODE.get(error.code, 400),
+        )
+
+    if error.code == "conflict":
+        # Told to everyone who lost a race, the same words on every wish but for its address:
+        # kept for the reader (wishes/pages.py), so a storm of claims costs no renders.
+        parts = ("refused", error.code, message)
+        return kept_for_reader(request, parts, page, {"back_url": back_url})
+    return page({"back_url": back_url})
 
 
 def cannot(
