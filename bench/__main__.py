@@ -159,6 +159,12 @@ def report(runs: list[dict], info: dict) -> list[str]:
                 f"{page.get('baseline_rps', base['rps'])} | {page['ratio']} | "
                 f"{page['p50_ms']} | {page['p95_ms']} | {page['p99_ms']} | {page['queries']} |"
             )
+        if "cold_report_ms" in run:
+            lines += [
+                "",
+                f"The public city-wide report (`/stats/`, 累计) computed afresh, as the first "
+                f"reader after any change to a wish waits for it: {run['cold_report_ms']} ms.",
+            ]
         if storm := run.get("storm"):
             lines += [
                 "",
@@ -257,6 +263,17 @@ def verdicts(runs: list[dict]) -> list[str]:
                     f"{', '.join(over) or 'none'}; worst {name}, ×{worst_growth:.2f})",
                 )
             )
+    if len(runs) > 1 and "cold_report_ms" in runs[0] and "cold_report_ms" in runs[-1]:
+        first, last = runs[0], runs[-1]
+        growth = last["cold_report_ms"] / first["cold_report_ms"]
+        lines.append(
+            line(
+                growth <= MAX_GROWTH,
+                f"statistics computed afresh at {last['wishes']:,} within {MAX_GROWTH}× of "
+                f"{first['wishes']:,}: {first['cold_report_ms']} ms → {last['cold_report_ms']} "
+                f"ms (×{growth:.1f}; the pages above read them from the cache)",
+            )
+        )
     most = max(p["queries"] for r in runs for p in r["pages"] if p["name"].startswith("list"))
     lines.append(
         line(
