@@ -8,7 +8,7 @@ class OutcomesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from accounts.models import VolunteerProfile
         from communities.models import Organisation
@@ -23,3 +23,20 @@ class OutcomesConfig(AppConfig):
             uid = f"figures-{model.__name__}"
             post_save.connect(bump_figures, sender=model, dispatch_uid=uid)
             post_delete.connect(bump_figures, sender=model, dispatch_uid=uid)
+        post_migrate.connect(keep_rollup, sender=self, dispatch_uid="statistics-rollup")
+
+
+def keep_rollup(sender, using, **kwargs):
+    """After every migrate, the rollup's triggers are in place (see outcomes.rollup): SQLite
+    drops a table's triggers when a migration rebuilds it."""
+    from django.db import connections
+
+    from wishes.models import Claim, Wish
+
+    from .models import StaleMonth
+    from .rollup import install
+
+    tables = set(connections[using].introspection.table_names())
+    needed = {Wish._meta.db_table, Claim._meta.db_table, StaleMonth._meta.db_table}
+    if needed <= tables:
+        install(using)

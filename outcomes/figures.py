@@ -11,6 +11,13 @@ What the words mean:
 - **Taking part** in a period: volunteers and organisations whose claim (or accepted dispatch)
   on a wish in scope began within it.
 - **Hours**: approved service hours given on a day within the period.
+
+Periods of whole months — every period on offer but a custom one, which may be too — are
+counted from the monthly rollup (outcomes/rollup.py: a few rows per month and community,
+kept current by triggers) rather than from the wishes and claims themselves, so a city's
+report over years of wishes costs the same as a month's. What the rollup does not keep (the
+staff's breakdowns by target group and channel, organisations, volunteers, medians) and any
+period that cuts a month is counted from the wishes, within the period.
 """
 
 from __future__ import annotations
@@ -35,17 +42,19 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from accounts.models import VolunteerProfile
 from communities.models import Organisation as OrganisationModel
 from wishes.lifecycle import Status
 from wishes.models import Claim, Wish
 from wishes.models.wish import in_page_language
 
-from .models import ServiceHours
+from . import rollup
+from .models import ClaimMonth, FulfilledMonth, ServiceHours, WishMonth
 
 ZONE = ZoneInfo(settings.TIME_ZONE)
 # A person's reach: the wishes they may count, as a filter from a path to a wish ("", "wish__").
@@ -140,6 +149,24 @@ PERIOD_CHOICES = [
 def _month(year: int, month: int) -> tuple[datetime.date, datetime.date]:
     last = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, 1), datetime.date(year, month, last)
+
+
+def rolled_up(period: Period) -> bool:
+    """Whether the period is whole months (the month it ends in may run on to today, as
+    nothing is submitted in the future): then its figures come from the monthly rollup."""
+    if period.start.day != 1:
+        return False
+    month_end = _month(period.end.year, period.end.month)[1]
+    return period.end == month_end or period.end >= timezone.localdate()
+
+
+def _months(model, scope: Scope, period: Period, reach: Reach | None) -> QuerySet:
+    """The rollup's rows for the scope, the person's reach and the period's months, counted
+    afresh first where a write has touched them."""
+    rollup.refresh()
+    return model.objects.filter(
+        scope.wishes(), _within(reach), month__gte=period.start, month__lte=period.end
+    )
 
 
 def period_for(
@@ -284,6 +311,22 @@ COUNTS = {
 }
 
 
+def _summed(**where) -> Coalesce:
+    return Coalesce(Sum("wishes", filter=Q(**where) if where else None), 0)
+
+
+ROLLED_COUNTS = {
+    "submitted": _summed(),
+    "rejected": _summed(status=Status.REJECTED),
+    "withdrawn": _summed(status=Status.WITHDRAWN),
+    "published": _summed(published=True),
+    "claimed": _summed(status__in=CLAIMED_OR_LATER),
+    "fulfilled": _summed(status__in=FULFILLED),
+    "confirmed": _summed(status=Status.CONFIRMED),
+    "closed": _summed(status=Status.CLOSED),
+}
+
+
 def taking_part(scope: Scope, period: Period, reach: Reach | None = None) -> QuerySet:
     """Claims (and accepted dispatches) on the scope's wishes that began in the period."""
     first, after = period.bounds
@@ -295,23 +338,33 @@ def taking_part(scope: Scope, period: Period, reach: Reach | None = None) -> Que
     )
 
 
+def _people(claims: QuerySet) -> dict:
+    """Who took part: the distinct volunteers and organisations of claims (or the rollup's
+    rows), read as their distinct pairs — a few thousand at most — before anything is joined."""
+    pairs = set(claims.values_list("volunteer", "organisation").distinct().order_by())
+    volunteers = {volunteer for volunteer, _org in pairs if volunteer is not None}
+    organisations = {org for _volunteer, org in pairs if org is not None}
+    members = VolunteerProfile.objects.filter(user__in=volunteers, is_party_member=True)
+    branches = OrganisationModel.objects.filter(
+        pk__in=organisations, kind=OrganisationModel.Kind.PARTY_BRANCH
+    )
+    return {
+        "volunteers": len(volunteers),
+        "party_members": members.count() if volunteers else 0,
+        "organisations": len(organisations),
+        "branches": branches.count() if organisations else 0,
+    }
+
+
 def summary(scope: Scope, period: Period, *, reach: Reach | None = None) -> Summary:
     """The headline figures. `reach` narrows the wishes first (a staff member's)."""
-    counts = cohort(scope, period, reach).aggregate(**COUNTS)
-    people = taking_part(scope, period, reach).aggregate(
-        volunteers=Count("volunteer", distinct=True),
-        party_members=Count(
-            "volunteer",
-            distinct=True,
-            filter=Q(volunteer__volunteer_profile__is_party_member=True),
-        ),
-        organisations=Count("organisation", distinct=True),
-        branches=Count(
-            "organisation",
-            distinct=True,
-            filter=Q(organisation__kind=OrganisationModel.Kind.PARTY_BRANCH),
-        ),
-    )
+    if rolled_up(period):
+        counts = _months(WishMonth, scope, period, reach).aggregate(**ROLLED_COUNTS)
+        claims = _months(ClaimMonth, scope, period, reach)
+    else:
+        counts = cohort(scope, period, reach).aggregate(**COUNTS)
+        claims = taking_part(scope, period, reach)
+    people = _people(claims)
     first, last = period.start, period.end
     hours = ServiceHours.objects.filter(
         scope.hours(), status=ServiceHours.Status.APPROVED, day__gte=first, day__lte=last
@@ -341,17 +394,25 @@ def breakdown(scope: Scope, period: Period, by: str, *, reach: Reach | None = No
     english = "category__name_en" if by == "category" else None
     fields = [name, english] if english else [name]
     valid = ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
-    rows = (
-        cohort(scope, period, reach)
-        .filter(valid)
-        .values(*fields)
-        .annotate(
-            collected=Count("pk"),
-            fulfilled=Count("pk", filter=Q(status__in=FULFILLED)),
-            closed=Count("pk", filter=Q(status=Status.CLOSED)),
+    if rolled_up(period) and by not in ("target_group", "channel"):
+        rows = _months(WishMonth, scope, period, reach).filter(valid).values(*fields)
+        rows = rows.annotate(
+            collected=Sum("wishes"),
+            fulfilled=_summed(status__in=FULFILLED),
+            closed=_summed(status=Status.CLOSED),
         )
-        .order_by("-collected", name)
-    )
+    else:
+        rows = (
+            cohort(scope, period, reach)
+            .filter(valid)
+            .values(*fields)
+            .annotate(
+                collected=Count("pk"),
+                fulfilled=Count("pk", filter=Q(status__in=FULFILLED)),
+                closed=Count("pk", filter=Q(status=Status.CLOSED)),
+            )
+        )
+    rows = rows.order_by("-collected", name)
     labels = dict(choices.choices) if choices else {}
 
     def label(row: dict) -> str:
@@ -446,23 +507,39 @@ def monthly(scope: Scope, period: Period, *, reach: Reach | None = None) -> list
     if period.key == "all":  # "to date": the last two years tell the trend
         start = (period.end.replace(day=1) - datetime.timedelta(days=700)).replace(day=1)
     span = Period("custom", start, period.end)
-    first, after = span.bounds
-    wishes = Wish.objects.filter(scope.wishes(), _within(reach))
-    collected = dict(
-        wishes.filter(created_at__gte=first, created_at__lt=after)
-        .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
-        .annotate(month=TruncMonth("created_at", tzinfo=ZONE))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    fulfilled = dict(
-        wishes.filter(status__in=FULFILLED, fulfilled_at__gte=first, fulfilled_at__lt=after)
-        .annotate(month=TruncMonth("fulfilled_at", tzinfo=ZONE))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
+    if rolled_up(span):
+        rows = _months(WishMonth, scope, span, reach)
+        months = FulfilledMonth.objects.filter(scope.wishes(), _within(reach))
+        collected = dict(
+            rows.exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+            .values("month")
+            .annotate(n=Sum("wishes"))
+            .values_list("month", "n")
+        )
+        fulfilled = dict(
+            months.filter(fulfilled_month__gte=span.start, fulfilled_month__lte=span.end)
+            .values("fulfilled_month")
+            .annotate(n=Sum("wishes"))
+            .values_list("fulfilled_month", "n")
+        )
+    else:
+        first, after = span.bounds
+        wishes = Wish.objects.filter(scope.wishes(), _within(reach))
+        collected = dict(
+            wishes.filter(created_at__gte=first, created_at__lt=after)
+            .exclude(status__in=[Status.REJECTED, Status.WITHDRAWN])
+            .annotate(month=TruncMonth("created_at", tzinfo=ZONE))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
+        fulfilled = dict(
+            wishes.filter(status__in=FULFILLED, fulfilled_at__gte=first, fulfilled_at__lt=after)
+            .annotate(month=TruncMonth("fulfilled_at", tzinfo=ZONE))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
 
     def by_month(counts: dict) -> dict[tuple[int, int], int]:
         return {(moment.year, moment.month): n for moment, n in counts.items() if moment}

@@ -176,3 +176,81 @@ class WallStory(models.Model):
 
     def __str__(self) -> str:
         return str(self.wish)
+
+
+# ----- the statistics' monthly rollup (outcomes/rollup.py) ---------------------------------------
+# Derived rows, counted from wishes and claims by outcomes.rollup and never edited by hand:
+# foreign keys without database constraints, so the scopes' and the access policy's filters
+# (community, grid, community__street) read them as they read wishes.
+
+
+def _derived(model: str, *, null: bool = False) -> models.ForeignKey:
+    return models.ForeignKey(
+        model, models.DO_NOTHING, null=null, db_constraint=False, related_name="+"
+    )
+
+
+class WishMonth(models.Model):
+    """How many wishes submitted in a month (Beijing time) in a community and grid, of a
+    category, are in a status, published or not."""
+
+    month = models.DateField()  # the first day of the month they were submitted in
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    category = _derived("wishes.Category", null=True)
+    status = models.CharField(max_length=16)
+    published = models.BooleanField()
+    wishes = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "community"], name="wishmonth_month_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.community_id}/{self.grid_id} {self.status}: {self.wishes}"
+
+
+class FulfilledMonth(models.Model):
+    """How many wishes submitted in a month in a community and grid were fulfilled (or
+    confirmed) in each month since: the monthly chart's second line."""
+
+    month = models.DateField()  # submitted in, as above: the rows are counted by this month
+    fulfilled_month = models.DateField()
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    wishes = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "community"], name="fulfilledmonth_month_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}→{self.fulfilled_month:%Y-%m} {self.community_id}: {self.wishes}"
+
+
+class ClaimMonth(models.Model):
+    """How many claims (and accepted dispatches) a volunteer or organisation took on in a month,
+    on the wishes of a community and grid: who took part, counted without reading claims."""
+
+    month = models.DateField()  # the first day of the month the claims were accepted in
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    volunteer = _derived(settings.AUTH_USER_MODEL, null=True)
+    organisation = _derived("communities.Organisation", null=True)
+    claims = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "community"], name="claimmonth_month_idx")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.community_id}: {self.claims}"
+
+
+class StaleMonth(models.Model):
+    """A month of a community whose rows above no longer match the wishes and claims: a row
+    added by a trigger on every write to them (rows are only added, so no writer waits for
+    another), taken away when the month is counted afresh, before the rollup is read."""
+
+    month = models.DateField()
+    community = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.community}"

@@ -11,6 +11,7 @@ from accounts.models import User
 from communities.models import Community
 from notices.models import Notice
 from notices.service import in_app_only
+from outcomes import rollup
 from wishes import tallies
 from wishes.models import Wish
 from wishes.seed.bulk import generate
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         year = write_year(world)
         counts = generate(world, volunteers=volunteers, residents=residents, wishes=wishes)
         tallies.compact()  # a row per bulk insert and key, folded as the hourly sweep would
+        rollup.refresh()  # the statistics' months, counted once rather than by the first reader
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -16,5 +16,6 @@ class Command(BaseCommand):
             f"awaiting confirmation {len(report.awaiting_confirmation)}, "
             f"skipped {len(report.skipped)}, "
             f"held photos removed {report.held_photos_removed}, "
-            f"wish tally rows {report.tally_rows}"
+            f"wish tally rows {report.tally_rows}, "
+            f"statistics months counted {report.months_counted}"
         )

@@ -1,0 +1,262 @@
+"""The statistics' monthly rollup (outcomes/rollup.py) gives the figures that counting the wishes
+and claims gives, whatever writes them — the life-cycle, a queryset's update(), moving a wish,
+deleting — for every scope, reach and whole-month period; a city's report reads the rollup, not
+the wishes; a lost trigger is put back and every month counted afresh."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from outcomes import figures, rollup
+from outcomes.figures import Period, Scope, period_for
+from outcomes.models import ClaimMonth, StaleMonth, WishMonth
+from outcomes.report import build
+from tests.factories import (
+    CategoryFactory,
+    CommunityFactory,
+    GridFactory,
+    OrganisationFactory,
+    StreetFactory,
+    WishFactory,
+    make_staff,
+    make_volunteer,
+)
+from wishes import policy
+from wishes.models import Claim, Wish
+
+pytestmark = pytest.mark.django_db
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def counted_from_the_wishes(monkeypatch, call):
+    """What a figure gives when every period is counted from the wishes themselves."""
+    with monkeypatch.context() as patched:
+        patched.setattr(figures, "rolled_up", lambda period: False)
+        return call()
+
+
+def every_figure(scope: Scope, period: Period, reach=None) -> dict:
+    report = build(scope, period, staff=True, reach=reach)
+    return {
+        "summary": report.summary,
+        "monthly": report.monthly,
+        "category": report.by_category,
+        "place": report.by_place,
+    }
+
+
+@pytest.fixture
+def city():
+    """Two streets, three communities, grids, categories, volunteers and a branch."""
+    street, other_street = StreetFactory(name="向阳街道"), StreetFactory(name="新兴街道")
+    fuyang = CommunityFactory(street=street, name="福阳社区")
+    xiangyang = CommunityFactory(street=street, name="向阳社区")
+    xinxing = CommunityFactory(street=other_street, name="新兴社区")
+    grids = [GridFactory(community=fuyang, name="明珠"), GridFactory(community=fuyang, name="龙山")]
+    grids.append(GridFactory(community=xinxing, name="新一"))
+    branch = OrganisationFactory(name="市税务局党支部", communities=[fuyang, xinxing])
+    staff = make_staff(fuyang, username="staff_fuyang")
+    volunteers = [
+        make_volunteer(fuyang, organisation=branch, username="member"),
+        make_volunteer(fuyang, username="helper"),
+        make_volunteer(xinxing, username="neighbour"),
+    ]
+    return {
+        "staff_of": {
+            fuyang.pk: staff,
+            xiangyang.pk: make_staff(xiangyang, username="staff_xiangyang"),
+            xinxing.pk: make_staff(xinxing, username="staff_xinxing"),
+        },
+        "serving": {fuyang.pk: volunteers[:2], xiangyang.pk: [], xinxing.pk: volunteers[2:]},
+        "street": street,
+        "communities": [fuyang, xiangyang, xinxing],
+        "grids": grids,
+        "categories": [CategoryFactory(name="生活物资"), CategoryFactory(name="法律咨询")],
+        "staff": staff,
+        "volunteers": volunteers,
+        "branch": branch,
+    }
+
+
+def months_ago(n: int, day: int = 10) -> datetime.datetime:
+    today = timezone.localdate()
+    year, month = today.year, today.month - n
+    while month < 1:
+        year, month = year - 1, month + 12
+    moment = datetime.datetime(year, month, day, 9, 30, tzinfo=BEIJING)
+    return min(moment, timezone.now() - datetime.timedelta(minutes=5))  # never in the future
+
+
+def scramble(city, rng: random.Random, rounds: int = 40) -> None:
+    """Wishes and claims written every way the project writes them, at random."""
+    made: list[Wish] = []
+    imported: list[int] = []
+    for _round in range(rounds):
+        action = rng.choice(["new", "new", "status", "move", "date", "claim", "delete", "bulk"])
+        community = rng.choice(city["communities"])
+        grids = [g for g in city["grids"] if g.community_id == community.pk]
+        if action == "new" or not made:
+            nearby = city["serving"][community.pk]
+            states = [{}, {"approved": True}] + [{"claimed": True}, {"fulfilled": True}] * bool(
+                nearby
+            )
+            state = rng.choice(states)
+            if "claimed" in state or "fulfilled" in state:
+                state["claimer"] = rng.choice(nearby)
+            wish = WishFactory(
+                community=community,
+                grid=rng.choice(grids) if grids else None,
+                category=rng.choice(city["categories"]),
+                staff=city["staff_of"][community.pk],
+                **state,
+            )
+            moment = months_ago(rng.randrange(0, 14), rng.randrange(1, 28))
+            Wish.objects.filter(pk=wish.pk).update(created_at=moment)
+            Claim.objects.filter(wish=wish).update(accepted_at=moment + datetime.timedelta(2))
+            made.append(wish)
+        elif action == "status":
+            wish = rng.choice(made)
+            status = rng.choice(["rejected", "withdrawn", "closed", "confirmed", "fulfilled"])
+            Wish.objects.filter(pk=wish.pk).update(
+                status=status,
+                fulfilled_at=months_ago(rng.randrange(0, 3)) if status == "fulfilled" else None,
+            )
+        elif action == "move":
+            wish = rng.choice(made)
+            Wish.objects.filter(pk=wish.pk).update(
+                community=community,
+                grid=rng.choice(grids) if grids else None,
+                category=rng.choice(city["categories"]),
+            )
+        elif action == "date":
+            wish = rng.choice(made)
+            Wish.objects.filter(pk=wish.pk).update(created_at=months_ago(rng.randrange(0, 14)))
+        elif action == "claim":
+            claim = Claim.objects.order_by("?").first()
+            if claim is not None:
+                claim.volunteer = rng.choice(city["volunteers"])
+                claim.organisation = rng.choice([None, city["branch"]])
+                claim.accepted_at = months_ago(rng.randrange(0, 14))
+                claim.save()
+        elif action == "delete":
+            if imported:  # wishes with no history yet can go
+                Wish.objects.filter(pk=imported.pop(rng.randrange(len(imported)))).delete()
+            else:
+                Claim.objects.filter(pk__in=Claim.objects.order_by("?")[:1]).delete()
+        else:  # bulk writes across months and communities at once
+            Wish.objects.filter(pk__in=[w.pk for w in made[::3]]).update(published_at=months_ago(1))
+            imported += [
+                wish.pk
+                for wish in Wish.objects.bulk_create(
+                    Wish(
+                        title=f"导入{n}",
+                        description="批量导入",
+                        category=rng.choice(city["categories"]),
+                        community=rng.choice(city["communities"]),
+                        status=rng.choice(["submitted", "approved", "confirmed"]),
+                        created_at=months_ago(rng.randrange(0, 14)),
+                    )
+                    for n in range(3)
+                )
+            ]
+
+
+def scopes_and_reaches(city):
+    _fuyang, _xiangyang, xinxing = city["communities"]
+    return [
+        (figures.CITY, None),
+        (Scope("street", city["street"].pk, "向阳街道"), None),
+        (Scope("community", xinxing.pk, "新兴社区"), None),
+        (Scope("grid", city["grids"][0].pk, "明珠"), None),
+        (figures.CITY, policy.wishes.reach(city["staff"])),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_rollup_gives_what_counting_the_wishes_gives(city, monkeypatch, seed):
+    scramble(city, random.Random(seed))
+    periods = [
+        period_for("all"),
+        period_for("year"),
+        period_for("last_month"),
+        period_for("quarter"),
+        Period("custom", months_ago(6, 1).date(), timezone.localdate()),
+    ]
+    for scope, reach in scopes_and_reaches(city):
+        for period in periods:
+            assert figures.rolled_up(period)
+            rolled = every_figure(scope, period, reach)
+            counted = counted_from_the_wishes(
+                monkeypatch, lambda s=scope, p=period, r=reach: every_figure(s, p, r)
+            )
+            assert rolled == counted, (scope, period)
+
+
+def test_a_month_is_stale_after_a_write_and_counted_afresh_on_reading(city):
+    rollup.refresh()
+    wish = WishFactory(community=city["communities"][0], staff=city["staff"])
+    month = timezone.localdate().replace(day=1)
+    assert StaleMonth.objects.filter(month=month, community=wish.community_id).exists()
+    summary = figures.summary(figures.CITY, period_for("month"))
+    assert summary.submitted == 1
+    assert not StaleMonth.objects.exists()
+    assert WishMonth.objects.get().wishes == 1
+
+
+def test_a_moved_wish_takes_its_claims_along(city):
+    fuyang, _xiangyang, xinxing = city["communities"]
+    wish = WishFactory(community=fuyang, claimed=True, claimer=city["volunteers"][0])
+    rollup.refresh()
+    assert ClaimMonth.objects.get().community_id == fuyang.pk
+    Wish.objects.filter(pk=wish.pk).update(community=xinxing, grid=None)
+    rollup.refresh()
+    assert ClaimMonth.objects.get().community_id == xinxing.pk
+    assert WishMonth.objects.get().community_id == xinxing.pk
+
+
+def test_a_whole_month_report_reads_the_rollup_not_the_wishes(city):
+    scramble(city, random.Random(7), rounds=20)
+    rollup.refresh()
+    with CaptureQueriesContext(connection) as queries:
+        build(figures.CITY, period_for("all"), staff=False)
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "outcomes_wishmonth" in tables and "outcomes_claimmonth" in tables
+    assert '"wishes_wish"' not in tables and '"wishes_claim"' not in tables
+
+
+def test_a_period_that_cuts_a_month_is_counted_from_the_wishes(city):
+    start = months_ago(2, 15).date()
+    assert not figures.rolled_up(Period("custom", start, timezone.localdate()))
+    end_of_last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    assert not figures.rolled_up(
+        Period("custom", months_ago(2, 1).date(), end_of_last_month - datetime.timedelta(days=1))
+    )
+    assert figures.rolled_up(Period("custom", months_ago(2, 1).date(), end_of_last_month))
+
+
+def test_a_lost_trigger_is_put_back_and_every_month_counted_afresh(city):
+    scramble(city, random.Random(3), rounds=15)
+    rollup.refresh()
+    before = sorted(WishMonth.objects.values_list("month", "community", "status", "wishes"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER outcomes_stale_wish_update ON wishes_wish")
+        else:
+            cursor.execute("DROP TRIGGER outcomes_stale_wish_update")
+    WishMonth.objects.all().delete()
+    assert rollup.install() is True
+    assert rollup.install() is False
+    rollup.refresh()
+    after = sorted(WishMonth.objects.values_list("month", "community", "status", "wishes"))
+    assert after == before
+
+
+def test_the_triggers_are_installed_by_migrate():
+    assert rollup.install() is False
