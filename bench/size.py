@@ -374,14 +374,22 @@ CSRF = "stormstormstormstormstormstorm12"
 def cold_report_ms() -> float:
     """The public city-wide report (/stats/, 累计) computed afresh: it is kept in the cache only
     until the next change to any wish, so on a live site the first reader after each change
-    waits this long. Best of three, in this process."""
-    from outcomes import figures
+    waits this long — for the report and for the month of the statistics' rollup the change
+    touched (outcomes/rollup.py), which a no-op update of the newest wish stands for here.
+    Best of three, in this process."""
+    from django.db.models import F
+
+    from outcomes import figures, rollup
     from outcomes.report import build
     from outcomes.views.stats import public_scopes
+    from wishes.models import Wish
 
+    rollup.refresh()  # whatever seeding and the pages before left stale
     scope, period = public_scopes()[0], figures.period_for("all")
+    newest = Wish.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:1]
     best = float("inf")
     for _ in range(3):
+        Wish.objects.filter(pk__in=list(newest)).update(status=F("status"))  # a change
         started = time.perf_counter()
         build(scope, period, staff=False, reach=None)
         best = min(best, time.perf_counter() - started)
