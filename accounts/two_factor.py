@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -167,6 +168,7 @@ class SecondFactorMiddleware:
             if target is not None and not self.is_open(request):
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse(target)}?{query}")
+        request.user = unwrapped(user)
         return self.get_response(request)
 
     @staticmethod
@@ -185,3 +187,14 @@ class SecondFactorMiddleware:
         if path.startswith((settings.STATIC_URL, "/i18n/", "/api/")):
             return True
         return path in {reverse(name) for name in self.OPEN}
+
+
+def unwrapped(user):
+    """The user itself, once read: django.contrib.auth and django-otp each wrap it in a lazy
+    proxy, and every attribute a request reads afterwards (a page reads hundreds) would go
+    through both."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user

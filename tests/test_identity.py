@@ -199,3 +199,19 @@ def test_a_claim_after_the_session_lost_its_statements_is_answered(
     assert client.post(url).status_code == 409
     published.refresh_from_db()
     assert published.claims.get().volunteer == claimer
+
+
+def test_views_get_the_user_itself_read_with_its_identity(login, volunteer, client):
+    """The lazy proxies of django.contrib.auth and django-otp are taken off once the user is
+    read (accounts/two_factor.py): a page reads hundreds of its attributes."""
+    from django.utils.functional import LazyObject
+
+    response = login(volunteer).get(reverse("wishes:list"))
+    user = response.wsgi_request.user
+    assert not isinstance(user, LazyObject)
+    assert isinstance(user, User) and user.pk == volunteer.pk
+    assert user.identity is not None and user.is_verified() is False
+
+    client.logout()
+    anonymous = client.get(reverse("wishes:list")).wsgi_request.user
+    assert not isinstance(anonymous, LazyObject) and not anonymous.is_authenticated
