@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.factories import WishFactory
+from config import generations
 from wishes import versions
 
 URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
@@ -40,6 +41,25 @@ def test_values_round_trip_and_one_client_serves_every_call(redis_cache):
     assert redis_cache._cache.get_client(write=True) is client
 
 
+def test_numbers_move_on_together_in_one_round_trip(redis_cache, monkeypatch):
+    redis_cache.set("known", 41, timeout=None)
+    client = redis_cache._cache.get_client(write=True)
+    sent = []
+    real = type(client).pipeline
+
+    def counted(self, *args, **kwargs):
+        sent.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "pipeline", counted)
+    generations.incr(["known", "forgotten"])
+    assert len(sent) == 1
+    assert redis_cache.get("known") == 42
+    # Never started again from an old number: a fresh one, kept for good.
+    assert redis_cache.get("forgotten") not in (None, 1)
+    assert client.ttl(redis_cache.make_and_validate_key("forgotten")) == -1
+
+
 @pytest.mark.django_db
 def test_versions_bump_and_survive_a_forgotten_key(redis_cache):
     first = versions.version(versions.LIST)
@@ -57,7 +77,7 @@ def test_concurrent_bumps_are_never_lost(redis_cache):
 
     def bump_many():
         for _ in range(50):
-            versions._bump(versions.FIGURES)
+            generations.incr([versions.PREFIX + versions.FIGURES])
 
     threads = [threading.Thread(target=bump_many) for _ in range(4)]
     for thread in threads:
@@ -78,3 +98,17 @@ def test_the_list_is_cached_in_redis_and_a_session_read_from_it(redis_cache, vol
     assert any(b"django.contrib.sessions.cached_db" in key for key in keys)
     WishFactory(community=community, approved=True, title="轮椅一台")
     assert "轮椅一台" in client.get(reverse("wishes:list")).text
+
+
+@pytest.mark.django_db
+def test_a_transaction_moves_a_number_at_once_each_time_and_once_more_at_commit(
+    redis_cache, django_capture_on_commit_callbacks
+):
+    start = versions.version(versions.LIST)
+    with django_capture_on_commit_callbacks(execute=True):
+        versions.bump_list()
+        assert versions.version(versions.LIST) == start + 1
+        versions.bump_list()
+        assert versions.version(versions.LIST) == start + 2
+    # Both moves' second step in one, at the commit.
+    assert versions.version(versions.LIST) == start + 3

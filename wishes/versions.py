@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 
 from django.core.cache import cache
-from django.db import transaction
+
+from config import generations
 
 PREFIX = "version:"
 # The filters' choices: communities, grids and categories.
@@ -50,19 +51,10 @@ def version(name: str) -> int:
     return current
 
 
-def bump(name: str) -> None:
-    """A new version now, and again once the transaction commits: a page rendered in between
-    from the old rows must not be cached under the new number."""
-    _bump(name)
-    transaction.on_commit(lambda: _bump(name))
-
-
-def _bump(name: str) -> None:
-    key = PREFIX + name
-    try:
-        cache.incr(key)
-    except ValueError:  # not there: any fresh number differs from what fragments were keyed by
-        cache.set(key, secrets.randbelow(2**31), timeout=None)
+def bump(*names: str) -> None:
+    """New versions now, and again once the transaction commits (config/generations.py): a
+    page rendered in between from the old rows must not be cached under the new number."""
+    generations.move_on([PREFIX + name for name in names])
 
 
 def remembered(key: str, depends_on: str, compute, timeout: int = 3600):
@@ -77,16 +69,11 @@ def remembered(key: str, depends_on: str, compute, timeout: int = 3600):
 
 def bump_choices(**_kwargs) -> None:
     # Names of categories, communities and grids also show on the list's cards and reports.
-    bump(CHOICES)
-    bump(LIST)
-    bump(WISHES)
-    bump(FIGURES)
+    bump(CHOICES, LIST, WISHES, FIGURES)
 
 
 def bump_list(**_kwargs) -> None:
-    bump(LIST)
-    bump(WISHES)
-    bump(FIGURES)
+    bump(LIST, WISHES, FIGURES)
 
 
 def bump_wishes(**_kwargs) -> None:
