@@ -3,9 +3,10 @@ page asks — the staff roles, the 双报到 registrations, the resident record 
 the communities of a confirmed organisation, and how many notices are unread.
 
 Read afresh at the start of every request (a role taken away a moment ago no longer counts), in
-a single round trip instead of five: `accounts/backends.py` loads the request's user with it,
-`accounts/scoping.py` and the menu (`accounts/context_processors.py`) read from it, and the pages
-kept whole in the cache (`wishes/pages.py`) are keyed by it.
+a single round trip instead of five, or with a shared cache from the cache for as long as
+nothing it was read from has changed (accounts/identity_kept.py): `accounts/backends.py` loads
+the request's user with it, `accounts/scoping.py` and the menu (`accounts/context_processors.py`)
+read from it, and the pages kept whole in the cache (`wishes/pages.py`) are keyed by it.
 
 The SQL comes from the ORM, built once per database connection and vendor, so it is the same
 statement on PostgreSQL and SQLite and needs no hand-written dialect.
@@ -28,6 +29,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from config.prepared import SENTINEL, Prepared
+
+from . import identity_kept
 
 SEPARATOR = ";"
 JOINER = ":"
@@ -140,6 +143,12 @@ def load_user(user_id, using: str = "default"):
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    if identity_kept.enabled(using):
+        return identity_kept.load(user_id, using, _read)
+    return _read(user_id, using)
+
+
+def _read(user_id: int, using: str):
     found = IDENTITY.rows(user_id, using)
     if not found:
         return None

@@ -60,6 +60,16 @@ class User(AbstractUser):
         self.must_change_password = False
         super().set_password(raw_password)
 
+    def get_session_auth_hash(self):
+        # A user kept in the cache comes without its password hash, with the session's hash of
+        # it made before it was left out (accounts/identity_kept.py); once the password is
+        # read again or set, the hash is made from it.
+        if "password" not in self.__dict__:
+            kept = self.__dict__.get("_kept_session_auth_hash")
+            if kept is not None:
+                return kept
+        return super().get_session_auth_hash()
+
     @property
     def display_name(self) -> str:
         return self.real_name or self.username

@@ -227,6 +227,11 @@ if os.environ.get("REDIS_URL"):
     # restarts: one query fewer on every page (bench/ measures it).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Who is asking (accounts/identity_kept.py): kept in the shared cache between requests, moved
+# on by every write to what it is read from; a change made outside the app counts within this.
+IDENTITY_KEPT = env_bool("IDENTITY_KEPT", bool(os.environ.get("REDIS_URL")))
+IDENTITY_KEPT_SECONDS = int(os.environ.get("IDENTITY_KEPT_SECONDS", 300))
+
 # Django's rules, in plain words (accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},

@@ -9,12 +9,41 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts import identity_kept
+
 from . import messages
+
+# What of a notice counts towards its reader's unread number on the menu, which is kept with
+# who they are (accounts/identity_kept.py): writing these moves its reader on.
+COUNTED = frozenset({"user", "user_id", "read_at"})
 
 
 class NoticeQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+    # Writes that send no signals tell the kept identities themselves (saves through the
+    # receiver in notices/signals.py, deletes seen as statements by accounts/identity_kept.py).
+    def bulk_create(self, objs, *args, **kwargs):
+        made = super().bulk_create(objs, *args, **kwargs)
+        identity_kept.forget((notice.user_id for notice in made), self.db)
+        return made
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        done = super().bulk_update(objs, fields, *args, **kwargs)
+        if COUNTED.intersection(fields):
+            identity_kept.forget((notice.user_id for notice in objs), self.db)
+        return done
+
+    def update(self, **kwargs):
+        if not (settings.IDENTITY_KEPT and COUNTED.intersection(kwargs)):
+            return super().update(**kwargs)
+        readers = set(self.values_list("user_id", flat=True))
+        done = super().update(**kwargs)
+        readers.update(self.values_list("user_id", flat=True))  # a reader moved to
+        identity_kept.forget(readers, self.db)
+        return done
 
 
 class Notice(models.Model):
