@@ -216,6 +216,10 @@ def test_a_lost_race_is_told_from_the_cache_on_the_next_wish_with_its_own_addres
     assert again.status_code == 409 and again.templates == []  # from the cache, not rendered
     assert f'href="{detail(second)}"' in again.text
     assert f'href="{detail(first)}"' not in again.text
+    # Nor anywhere else: the language switch comes back to this wish, not the first one's
+    # claim (a POST-only address).
+    assert reverse("wishes:claim", args=[first.pk]) not in again.text
+    assert f'name="next" value="{detail(second)}"' in again.text
     assert "volunteer" in again.text or volunteer.real_name in again.text
     for page in (lost.text, again.text):
         assert "hole" not in page.replace("placeholder", "")
