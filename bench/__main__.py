@@ -31,6 +31,7 @@ POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"
 
 # Issue #12's targets.
 LIST_AND_DETAIL = {"list", "list, all communities", "list, all, by due date", "wish detail"}
+SIGNED_IN_FLOOR = "bare view, signed in"
 MIN_RATIO = 0.5  # of the baseline's throughput, at 100,000 wishes
 MAX_GROWTH = 1.2  # p50 at the largest size over p50 at the smallest
 MAX_LIST_QUERIES = 8
@@ -245,6 +246,13 @@ def verdicts(runs: list[dict]) -> list[str]:
                 f"(lowest: {worst['name']}, ×{worst['ratio']})",
             )
         )
+        floor = next((p for p in at_100k["pages"] if p["name"] == SIGNED_IN_FLOOR), None)
+        if floor:
+            lines.append(
+                f"  - the bare view itself, signed in, is at ×{floor['ratio']}: that is the "
+                f"floor under every signed-in page; {worst['name']} is at "
+                f"×{worst['ratio'] / floor['ratio']:.2f} of it"
+            )
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         drifts = (("", None), (", the baseline's drift taken out", drift_of(first, last)))

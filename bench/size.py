@@ -33,6 +33,9 @@ WORKERS = 2
 # (name, who, path): the pages volunteers, residents and staff open every day. "{detail}" and
 # "{deep}" are filled in once the data is there.
 PAGES = [
+    # The bare view again, signed in: what any signed-in page costs before its own work (the
+    # session, who is asking, the sign-in clocks), the floor under every page below.
+    ("bare view, signed in", "volunteer1", BASELINE),
     ("list", "volunteer1", "/wishes/"),
     ("list, all communities", "volunteer1", "/wishes/?scope=all"),
     ("list, all, by due date", "volunteer1", "/wishes/?scope=all&sort=due"),
