@@ -25,3 +25,24 @@ def shared_cache(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="microwish.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.caches)
+def identity_kept_needs_a_shared_cache(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """Who is asking is kept in the cache only while every worker sees the same numbers
+    (accounts/identity_kept.py): with a cache per process, a role taken away through one
+    worker would still count in the others for IDENTITY_KEPT_SECONDS. Development runs one
+    process, so only production is refused."""
+    if (
+        not settings.IDENTITY_KEPT
+        or settings.DEBUG
+        or settings.CACHES["default"]["BACKEND"] not in PER_PROCESS
+    ):
+        return []
+    return [
+        checks.Error(
+            "IDENTITY_KEPT is on, but the default cache is kept per process.",
+            hint="Set REDIS_URL (a cache every worker shares), or IDENTITY_KEPT=0.",
+            id="microwish.E001",
+        )
+    ]

@@ -94,6 +94,15 @@ def test_a_cache_per_process_is_a_warning_in_production():
     assert "microwish.W001" in result.stdout + result.stderr
 
 
+def test_who_is_asking_is_never_kept_in_a_cache_per_process_in_production():
+    """Every worker must see the numbers that move a kept identity on (a role taken away)."""
+    result = run_check({**PRODUCTION, "REDIS_URL": "", "IDENTITY_KEPT": "1"})
+    assert result.returncode != 0
+    assert "microwish.E001" in result.stdout + result.stderr
+    # Off with the cache it needs: nothing to say.
+    assert "microwish.E001" not in run_check({**PRODUCTION, "REDIS_URL": ""}).stderr
+
+
 @pytest.mark.parametrize("path", ["/", "/wishes/", "/accounts/login/", "/admin/login/"])
 def test_every_page_sends_the_security_headers(client, path):
     response = client.get(path)
