@@ -206,6 +206,25 @@ def test_notices_made_read_and_deleted_move_the_unread_number(volunteer, communi
     assert same_as_afresh(volunteer).identity.unread == 0
 
 
+def test_rows_the_seed_copies_in_count_too(volunteer, community):
+    """seed_demo writes with COPY on PostgreSQL (wishes/seed/copy.py), around the wrapper."""
+    from django.utils import timezone
+
+    from wishes.seed.copy import insert_rows
+
+    assert primed(volunteer).identity.unread == 0
+    insert_rows(
+        Notice,
+        ["user_id", "kind", "params", "text", "mode", "created_at"],
+        [(volunteer.pk, "claimed", {}, "", "in_app", timezone.now())],
+    )
+    assert same_as_afresh(volunteer).identity.unread == 1
+    other = CommunityFactory(name="拷贝社区")
+    role = [(volunteer.pk, StaffRole.Role.COMMUNITY_STAFF, other.pk, timezone.now())]
+    insert_rows(StaffRole, ["user_id", "role", "community_id", "created_at"], role)
+    assert other.pk in Scope(same_as_afresh(volunteer)).communities
+
+
 def test_a_notice_for_someone_else_leaves_a_kept_user_alone(volunteer, staff, community):
     primed(volunteer)
     Notice.objects.create(user=staff, kind="claimed")

@@ -12,8 +12,8 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.factories import WishFactory
 from config import generations
+from tests.factories import WishFactory
 from wishes import versions
 
 URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
