@@ -227,13 +227,63 @@ def test_a_lost_race_is_told_from_the_cache_on_the_next_wish_with_its_own_addres
     assert nonce_of(again) in again.text and nonce_of(again) != nonce_of(lost)
 
 
-def test_a_lost_race_kept_for_one_reader_is_never_served_to_another(claimer, community):
+def told_409(user, wish, client=None):
+    client = client or signed_in(user)
+    page = client.post(reverse("wishes:claim", args=[wish.pk]))
+    assert page.status_code == 409
+    return page
+
+
+def unread(user, n: int) -> None:
+    for _ in range(n):
+        Notice.objects.create(user=user, kind="claimed")
+
+
+def comparable(page) -> str:
+    """The page without what is new in every response (token, nonce)."""
+    text = page.text.replace(nonce_of(page), "NONCE")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "TOKEN", text)
+
+
+def test_a_lost_race_is_kept_per_menu_and_each_reader_sees_only_their_own(claimer, community):
     wish = WishFactory(community=community, approved=True)
     wish.claim(by=claimer)
     first = make_volunteer(community, username="first", real_name="王一")
-    second = make_volunteer(community, username="second", real_name="李二")
-    claim = reverse("wishes:claim", args=[wish.pk])
-    assert "王一" in signed_in(first).post(claim).text
-    page = signed_in(second).post(claim)
-    assert page.status_code == 409
-    assert "李二" in page.text and "王一" not in page.text
+    second = make_volunteer(community, username="second", real_name="李<b>二</b>")
+    unread(first, 3)
+    unread(second, 5)
+    one = told_409(first, wish)
+    assert "wishes/refused.html" in [t.name for t in one.templates]
+    assert "王一" in one.text and ">3<" in one.text.replace(" ", "")
+    page = told_409(second, wish)
+    assert page.templates == []  # the same menu: from the cache
+    assert "李&lt;b&gt;二&lt;/b&gt;" in page.text and "<b>二" not in page.text
+    assert "5 条新通知" in page.text
+    for theirs in ("王一", "first", "3 条新通知", str(first.phone)):
+        assert theirs not in page.text
+    assert "hole" not in page.text.replace("placeholder", "")
+    # Exactly what the second reader would have been shown had nothing been kept.
+    from django.core.cache import cache
+
+    cache.clear()
+    fresh = told_409(second, wish)
+    assert fresh.templates != []
+    assert comparable(fresh) == comparable(page)
+
+
+def test_a_lost_race_is_not_served_across_menus(claimer, community, staff):
+    wish = WishFactory(community=community, approved=True)
+    wish.claim(by=claimer)
+    volunteers = [make_volunteer(community, username=f"v{n}") for n in range(3)]
+    unread(volunteers[1], 1)  # "1 new notification", not "notifications"
+    unread(volunteers[2], 2)
+    for volunteer in volunteers:
+        assert told_409(volunteer, wish).templates != []  # none, one, more: three menus
+    unread(volunteers[0], 7)
+    assert told_409(volunteers[0], wish).templates == []  # "more", as the third
+    StaffRole.objects.create(
+        user=volunteers[2], role=StaffRole.Role.COMMUNITY_STAFF, community=community
+    )
+    page = told_409(volunteers[2], wish)
+    assert page.templates != []  # staff have another menu
+    assert reverse("staff:index") in page.text

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from accounts.context_processors import Roles
 from accounts.identity import reader_key
 from config.holes import hole
 
@@ -75,25 +76,30 @@ def kept_whole(keyed):
     return decorator
 
 
-def kept_for_reader(request, parts, render, values: dict[str, str]) -> HttpResponse:
-    """A page that shows nothing but its reader's menu and `parts` (a refusal, say), kept in
-    the cache under them, whatever its status: `render(values)` makes it, and `values` (a
-    wish's address, say) differ within it, so it is rendered with placeholders for them and
-    they are put in, escaped, on every serve. When a list is posted and everyone claims at
-    once, a volunteer told 409 on one wish is told it again on the next from the cache."""
-    who = None if _messages_waiting(request) else reader_key(request.user)
-    if who is None:
+def kept_for_menu(request, parts, render, values: dict[str, str]) -> HttpResponse:
+    """A page that shows nothing but the menu and `parts` (a refusal, say), kept in the cache,
+    whatever its status, for everyone whose menu offers the same — the same links, and notices
+    waiting or not (one or more: the plural) — whoever they are. `render(values)` makes it
+    with placeholders for `values` (a wish's address) and for the reader's name and unread
+    count in the menu; each response puts its own in, escaped. When a list is posted and
+    everyone claims at once, a volunteer told 409 is told it from the cache, the first time too.
+
+    Nothing else on such a page may depend on its reader: `render` is given no more than
+    `values` (tests/test_pages.py serves one reader's page to another and compares)."""
+    menu = None if _messages_waiting(request) else Roles(request.user).menu()
+    if menu is None:
         return render(values)
-    whole = ["reader", get_language(), timezone.localdate().isoformat(), who, parts]
+    whole = ["menu", get_language(), timezone.localdate().isoformat(), menu, parts]
     key = PREFIX + hashlib.sha256(repr(whole).encode()).hexdigest()
     fills = {hole(f"value-{name}").encode(): escape(v).encode() for name, v in values.items()}
+    fills |= Roles(request.user).fills()
     kept = cache.get(key)
     if kept is None:
-        request.page_holes = True
+        request.page_holes = request.page_menu_holes = True
         try:
             response = render({name: hole(f"value-{name}") for name in values})
         finally:
-            request.page_holes = False
+            request.page_holes = request.page_menu_holes = False
         if _keepable(request, response, response.status_code):
             kept = (response.status_code, response.content, dict(response.items()))
             cache.set(key, kept, KEEP_SECONDS)

@@ -24,7 +24,7 @@ from .. import policy
 from ..images import HEAD_BYTES, photo_type
 from ..lifecycle import WishError
 from ..models import Wish
-from ..pages import kept_for_reader
+from ..pages import kept_for_menu
 
 # A refused move becomes the HTTP answer a browser (and a test) can tell apart.
 STATUS_FOR_CODE = {"conflict": 409, "state": 409, "forbidden": 403, "invalid": 400}
@@ -83,9 +83,9 @@ def refused(
             request,
             "wishes/refused.html",
             {
+                # Not the wish: a conflict's page is kept for others with the same menu.
                 "error": error,
                 "message": message,
-                "wish": wish,
                 "back_url": values["back_url"],
                 "list_url": reverse("wishes:list"),
             },
@@ -94,9 +94,9 @@ def refused(
 
     if error.code == "conflict":
         # Told to everyone who lost a race, the same words on every wish but for its address:
-        # kept for the reader (wishes/pages.py), so a storm of claims costs no renders.
+        # kept per menu (wishes/pages.py), so a storm of claims costs no renders.
         parts = ("refused", error.code, message)
-        return kept_for_reader(request, parts, page, {"back_url": back_url})
+        return kept_for_menu(request, parts, page, {"back_url": back_url})
     return page({"back_url": back_url})
 
 
