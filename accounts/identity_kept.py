@@ -96,30 +96,34 @@ def load(user_id: int, using: str, read: Callable[[int, str], object]):
     key, own = _key(user_id), _own(user_id)
     try:
         found = cache.get_many([key, own, EVERYONE])
-        generations = (found.get(own), found.get(EVERYONE))
+        numbers = (found.get(own), found.get(EVERYONE))
         kept = found.get(key)
-        if None not in generations and kept is not None and kept[0] == generations:
+        if None not in numbers and kept is not None and kept[0] == numbers:
             return kept[1]
-        if None in generations:
-            generations = (_started(own), _started(EVERYONE))
+        if None in numbers:
+            numbers = (_started(own), _started(EVERYONE))
     except Exception:  # the cache is down: the database answers, as without one
         logger.exception("who is asking: the cache could not be read")
         return read(user_id, using)
     user = read(user_id, using)
     if user is not None:
-        _keep(key, generations, user)
+        _keep(key, numbers, user)
     return user
 
 
-def _keep(key: str, generations: tuple, user) -> None:
+def _keep(key: str, numbers: tuple, user) -> None:
+    """Kept under the numbers read before the user was: without its password hash, with the
+    session's hash of it."""
     user._kept_session_auth_hash = user.get_session_auth_hash()
-    password = user.__dict__.pop("password", None)
+    missing = object()
+    password = user.__dict__.pop("password", missing)
     try:
-        cache.set(key, (generations, user), settings.IDENTITY_KEPT_SECONDS)
+        cache.set(key, (numbers, user), settings.IDENTITY_KEPT_SECONDS)
     except Exception:
         logger.exception("who is asking: the cache could not be written")
     finally:
-        user.password = password
+        if password is not missing:
+            user.password = password
         del user._kept_session_auth_hash
 
 

@@ -40,8 +40,10 @@ class NoticeQuerySet(models.QuerySet):
         if not (settings.IDENTITY_KEPT and COUNTED.intersection(kwargs)):
             return super().update(**kwargs)
         readers = set(self.values_list("user_id", flat=True))
+        moved_to = kwargs.get("user_id", kwargs.get("user"))
+        if moved_to is not None:  # notices given to someone else: theirs now
+            readers.add(getattr(moved_to, "pk", moved_to))
         done = super().update(**kwargs)
-        readers.update(self.values_list("user_id", flat=True))  # a reader moved to
         identity_kept.forget(readers, self.db)
         return done
 

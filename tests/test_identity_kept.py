@@ -225,6 +225,15 @@ def test_rows_the_seed_copies_in_count_too(volunteer, community):
     assert other.pk in Scope(same_as_afresh(volunteer)).communities
 
 
+def test_notices_given_to_someone_else_count_for_both(volunteer, staff):
+    Notice.objects.create(user=volunteer, kind="claimed")
+    assert primed(volunteer).identity.unread == 1
+    assert primed(staff).identity.unread == 0
+    Notice.objects.filter(user=volunteer).update(user=staff)
+    assert same_as_afresh(volunteer).identity.unread == 0
+    assert same_as_afresh(staff).identity.unread == 1
+
+
 def test_a_notice_for_someone_else_leaves_a_kept_user_alone(volunteer, staff, community):
     primed(volunteer)
     Notice.objects.create(user=staff, kind="claimed")
