@@ -101,7 +101,7 @@ def load(user_id: int, using: str, read: Callable[[int, str], object]):
         if None not in numbers and kept is not None and kept[0] == numbers:
             return kept[1]
         if None in numbers:
-            numbers = (_started(own), _started(EVERYONE))
+            numbers = (generations.current(own), generations.current(EVERYONE))
     except Exception:  # the cache is down: the database answers, as without one
         logger.exception("who is asking: the cache could not be read")
         return read(user_id, using)
@@ -125,15 +125,6 @@ def _keep(key: str, numbers: tuple, user) -> None:
         if password is not missing:
             user.password = password
         del user._kept_session_auth_hash
-
-
-def _started(key: str) -> int:
-    current = cache.get(key)
-    if current is None:
-        current = generations.fresh()
-        if not cache.add(key, current, timeout=None):
-            current = cache.get(key, current)
-    return current
 
 
 # ----- moving the numbers on --------------------------------------------------------------------

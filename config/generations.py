@@ -27,6 +27,16 @@ def fresh() -> int:
     return secrets.randbelow(2**62)
 
 
+def current(key: str) -> int:
+    """The number under `key`, started at a fresh one (kept for good) if there is none."""
+    number = cache.get(key)
+    if number is None:
+        number = fresh()
+        if not cache.add(key, number, timeout=None):
+            number = cache.get(key, number)
+    return number
+
+
 def move_on(keys: Iterable[str], using: str = "default") -> None:
     keys = list(dict.fromkeys(keys))
     if not keys:

@@ -142,16 +142,16 @@ def _raw_delete_roles(user):
 def test_every_write_to_what_it_is_read_from_counts_on_the_next_read(
     write, staff, volunteer, member, community
 ):
+    def seen(user):
+        return (user.identity, user.is_active, user.display_name)
+
+    changed = []
     for user in (staff, volunteer, member):
         before = primed(user)
         WRITES[write](user, community)
         after = same_as_afresh(user)
-        if write.startswith(("role", "registration", "organisation")) and user is not staff:
-            continue
-        if write == "account switched off (queryset update)":
-            assert after.is_active is False
-    # At least one of the three saw a difference (the write was real).
-    assert before is not None
+        changed.append(seen(before) != seen(after))
+    assert any(changed)  # the write changed what someone's identity holds
 
 
 def test_a_role_taken_away_counts_at_once_for_the_access_rules(staff, community):

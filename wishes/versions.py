@@ -8,8 +8,6 @@ forgets a version, it starts again from a fresh random number, never from an old
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.cache import cache
 
 from config import generations
@@ -42,13 +40,7 @@ def versions_and(names, key: str | None = None) -> tuple[dict[str, int], object]
 
 
 def version(name: str) -> int:
-    key = PREFIX + name
-    current = cache.get(key)
-    if current is None:
-        current = secrets.randbelow(2**31)
-        if not cache.add(key, current, timeout=None):
-            current = cache.get(key, current)
-    return current
+    return generations.current(PREFIX + name)
 
 
 def bump(*names: str) -> None:
