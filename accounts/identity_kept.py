@@ -34,6 +34,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -91,17 +92,40 @@ def _fingerprint() -> str:
     return found
 
 
+def keys(user_id: int) -> list[str]:
+    """What load() reads for a user, in one round trip."""
+    return [_key(user_id), _own(user_id), EVERYONE]
+
+
+# What the request's session store read for its user along with the session
+# (accounts/session_store.py): (user id, what the cache held under keys(user id)).
+_PREFETCHED: ContextVar[tuple[int, dict] | None] = ContextVar("identity_prefetched", default=None)
+
+
+def prefetched(user_id: int | None, found: dict | None = None) -> None:
+    """The session store read keys(user_id) with the session (or nothing, with None): the
+    request's next load() of that very user uses it instead of asking the cache again."""
+    _PREFETCHED.set(None if user_id is None else (user_id, found))
+
+
 def load(user_id: int, using: str, read: Callable[[int, str], object]):
     """The user as `read(user_id, using)` gives them, from the cache while it is current."""
     key, own = _key(user_id), _own(user_id)
+    early = _PREFETCHED.get()
+    if early is not None:
+        _PREFETCHED.set(None)  # once: a later load in the request asks the cache itself
     try:
-        found = cache.get_many([key, own, EVERYONE])
+        if early is not None and early[0] == user_id:
+            found = early[1]
+        else:
+            found = cache.get_many([key, own, EVERYONE])
         numbers = (found.get(own), found.get(EVERYONE))
         kept = found.get(key)
         if None not in numbers and kept is not None and kept[0] == numbers:
             return kept[1]
-        if None in numbers:
-            numbers = (generations.current(own), generations.current(EVERYONE))
+        if None in numbers:  # a number forgotten, or this user's never started: start them
+            started = generations.current_many([k for k in (own, EVERYONE) if k not in found])
+            numbers = (found.get(own, started.get(own)), found.get(EVERYONE, started.get(EVERYONE)))
     except Exception:  # the cache is down: the database answers, as without one
         logger.exception("who is asking: the cache could not be read")
         return read(user_id, using)
@@ -145,6 +169,7 @@ def forget(user_ids: Iterable[int | None], using: str = "default") -> None:
 def _moved_on(keys: list[str], using: str) -> None:
     if not settings.IDENTITY_KEPT:
         return
+    _PREFETCHED.set(None)  # read before this write: not current any more
     try:
         generations.move_on(keys, using)
     except Exception:

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 
+from . import read_ahead
+
 PENDING = "_generations_on_commit"
 
 
@@ -37,10 +39,19 @@ def current(key: str) -> int:
     return number
 
 
+def current_many(keys: list[str]) -> dict[str, int]:
+    """current() of several keys, in one round trip on Redis."""
+    many = getattr(cache, "start_many", None)
+    if many is not None:
+        return many(keys, fresh)
+    return {key: current(key) for key in keys}
+
+
 def move_on(keys: Iterable[str], using: str = "default") -> None:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return
+    read_ahead.forget()  # what this request read of them before is old now
     incr(keys)
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:

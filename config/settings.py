@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.read_ahead.ReadAheadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "api.middleware.ApiProblemsMiddleware",
@@ -225,7 +226,7 @@ if os.environ.get("REDIS_URL"):
     }
     # Sessions read from Redis, written through to the database so none is lost if Redis
     # restarts: one query fewer on every page (bench/ measures it).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "accounts.session_store"
 
 # Who is asking (accounts/identity_kept.py): kept in the shared cache between requests, moved
 # on by every write to what it is read from; a change made outside the app counts within this.

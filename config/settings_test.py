@@ -16,7 +16,7 @@ TASKS = {
 }
 SITE_URL = "http://testserver"
 # As production with REDIS_URL (the cache here is per process): sessions read from the cache.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "accounts.session_store"
 SMS_BACKEND = "notices.channels.LocmemSmsBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

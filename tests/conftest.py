@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from accounts import session_store
+from config import read_ahead
 from notices.channels import LocmemSmsBackend
 from tests.factories import (
     PASSWORD,
@@ -20,10 +22,18 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Login throttling counts in the cache: every test starts with none."""
+    """Login throttling counts in the cache: every test starts with none. Nor with what a
+    process remembers beside it (whose sessions, what they read)."""
+    forget_here()
     cache.clear()
     yield
     cache.clear()
+    forget_here()
+
+
+def forget_here():
+    session_store.OWNERS.clear()
+    read_ahead.LEARNT.clear()
 
 
 @pytest.fixture(autouse=True)

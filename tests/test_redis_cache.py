@@ -22,9 +22,7 @@ REDIS = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": URL}}
 
 @pytest.fixture
 def redis_cache():
-    with override_settings(
-        CACHES=REDIS, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
-    ):
+    with override_settings(CACHES=REDIS, SESSION_ENGINE="accounts.session_store"):
         cache = caches["default"]
         cache.clear()
         yield cache
@@ -58,6 +56,26 @@ def test_numbers_move_on_together_in_one_round_trip(redis_cache, monkeypatch):
     # Never started again from an old number: a fresh one, kept for good.
     assert redis_cache.get("forgotten") not in (None, 1)
     assert client.ttl(redis_cache.make_and_validate_key("forgotten")) == -1
+
+
+def test_numbers_start_once_each_in_one_round_trip(redis_cache, monkeypatch):
+    redis_cache.set("known", 41, timeout=None)
+    client = redis_cache._cache.get_client(write=True)
+    sent = []
+    real = type(client).pipeline
+
+    def counted(self, *args, **kwargs):
+        sent.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "pipeline", counted)
+    first = generations.current_many(["known", "new"])
+    assert len(sent) == 1
+    assert first["known"] == 41 and first["new"] not in (None, 41)
+    # Started for good: the same number the next time, and for current() too.
+    assert generations.current_many(["new"]) == {"new": first["new"]}
+    assert generations.current("new") == first["new"] == redis_cache.get("new")
+    assert client.ttl(redis_cache.make_and_validate_key("new")) == -1
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from config import generations
+from config import generations, read_ahead
 
 PREFIX = "version:"
 # The filters' choices: communities, grids and categories.
@@ -32,7 +32,7 @@ def versions(*names: str) -> dict[str, int]:
 def versions_and(names, key: str | None = None) -> tuple[dict[str, int], object]:
     """Several versions and, in the same round trip, whatever the cache holds under `key`."""
     keys = [PREFIX + name for name in names]
-    found = cache.get_many(keys if key is None else [*keys, key])
+    found = read_ahead.get_many(keys if key is None else [*keys, key])
     current = {
         name: found[PREFIX + name] if PREFIX + name in found else version(name) for name in names
     }
