@@ -18,12 +18,13 @@ from tests.factories import (
     make_staff,
     make_volunteer,
 )
+from wishes import pages
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Login throttling counts in the cache: every test starts with none. Nor with what a
-    process remembers beside it (whose sessions, what they read)."""
+    process remembers beside it (pages kept for a menu, whose sessions, what they read)."""
     forget_here()
     cache.clear()
     yield
@@ -32,6 +33,7 @@ def _fresh_cache():
 
 
 def forget_here():
+    pages.LOCAL.clear()
     session_store.OWNERS.clear()
     read_ahead.LEARNT.clear()
 

@@ -5,6 +5,7 @@ carry an old CSRF token or CSP nonce."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib import messages
@@ -20,6 +21,7 @@ from audit.models import AuditEntry
 from config import holes
 from notices.models import Notice
 from tests.factories import ResidentFactory, WishFactory, make_volunteer
+from wishes import pages
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +229,44 @@ def test_a_lost_race_is_told_from_the_cache_on_the_next_wish_with_its_own_addres
     assert nonce_of(again) in again.text and nonce_of(again) != nonce_of(lost)
 
 
+def test_a_lost_race_is_told_from_this_process_without_asking_the_cache(
+    volunteer, claimer, community, monkeypatch
+):
+    from django.core.cache import caches
+
+    wish = WishFactory(community=community, approved=True)
+    wish.claim(by=claimer)
+    assert told_409(volunteer, wish).templates != []
+    backend = caches["default"]
+    asked = []
+    real_get = backend.get
+
+    def get(key, *args, **kwargs):
+        asked.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", get)
+    again = told_409(volunteer, wish)
+    assert again.templates == []
+    assert not [key for key in asked if key.startswith(pages.PREFIX)]
+    # Another process (nothing kept here) finds it in the shared cache, and keeps it too.
+    pages.LOCAL.clear()
+    assert told_409(volunteer, wish).templates == []
+    assert [key for key in asked if key.startswith(pages.PREFIX)]
+    assert len(pages.LOCAL) == 1
+
+
+def test_pages_kept_here_are_few_and_not_kept_past_their_time(monkeypatch):
+    monkeypatch.setattr(pages, "LOCAL_PAGES", 2)
+    for n in range(3):
+        pages._keep_here(f"page:{n}", (409, b"", {}))
+    assert list(pages.LOCAL) == ["page:1", "page:2"]
+    assert pages._kept_here("page:2") == (409, b"", {})
+    pages.LOCAL["page:2"] = (time.monotonic() - 1, (409, b"", {}))  # its time is up
+    assert pages._kept_here("page:2") is None
+    assert "page:2" not in pages.LOCAL
+
+
 def told_409(user, wish, client=None):
     client = client or signed_in(user)
     page = client.post(reverse("wishes:claim", args=[wish.pk]))
@@ -266,6 +306,7 @@ def test_a_lost_race_is_kept_per_menu_and_each_reader_sees_only_their_own(claime
     from django.core.cache import cache
 
     cache.clear()
+    pages.LOCAL.clear()
     fresh = told_409(second, wish)
     assert fresh.templates != []
     assert comparable(fresh) == comparable(page)
