@@ -31,7 +31,7 @@ from ..forms import ClaimForm, FulfilForm, ReasonForm
 from ..lifecycle import Status, WishError
 from ..models import Claim, HandoverEvent, Wish
 from ..pagination import Chain, CheapCountPaginator, by_ids
-from .base import back, cannot, perform, reachable_wish, refused, visible_wish
+from .base import back, cannot, perform, refused, visible_wish
 
 
 @require_POST
@@ -56,7 +56,8 @@ def claim(request, pk: int):
             ),
             wish,
         )
-    wish = reachable_wish(request, pk)  # all of it, for the claim and its notices
+    # The glance is enough to claim with: Wish.claim reads the row again, locked, and its
+    # notices are made from that copy.
     form = ClaimForm(request.POST, user=request.user, wish=wish)
     if not form.is_valid():
         return refused(
