@@ -175,8 +175,14 @@ def report(runs: list[dict], info: dict) -> list[str]:
                 f"{storm['rps']} claims/s (×{storm_ratio(run):.3f} the baseline's "
                 f"{storm.get('baseline_rps', base['rps'])} req/s beside it), "
                 f"p50 {storm.get('p50_ms', '?')} ms, p95 {storm['p95_ms']} ms; "
-                f"{storm['wishes_claimed']} wishes claimed, "
-                f"{storm['double_claims']} double claims.",
+                f"{storm['wishes_claimed']} wishes claimed"
+                + (
+                    f"; the middle by ratio of {storm['storms']} storms "
+                    f"({', '.join(f'×{r:.3f}' for r in storm['ratios'])}), "
+                    f"{storm['double_claims']} double claims in all of them."
+                    if storm.get("storms", 1) > 1
+                    else f", {storm['double_claims']} double claims."
+                ),
             ]
         if scores := run.get("lighthouse"):
             lines += ["", "| Lighthouse (mobile) | perf | a11y | best practices | SEO |"]

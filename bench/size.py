@@ -29,6 +29,7 @@ PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 BASELINE = "/bench/baseline/"
 WORKERS = 2
+STORMS = 3
 
 # (name, who, path): the pages volunteers, residents and staff open every day. "{detail}" and
 # "{deep}" are filled in once the data is there.
@@ -521,6 +522,15 @@ def claim_storm() -> dict:
     }
 
 
+def middle_storm(storms: list[dict]) -> dict:
+    """The storm of median ratio, with every storm's ratio and every double claim."""
+    middle = dict(sorted(storms, key=lambda storm: storm["ratio"])[len(storms) // 2])
+    middle["ratios"] = [storm["ratio"] for storm in storms]
+    middle["double_claims"] = sum(storm["double_claims"] for storm in storms)
+    middle["storms"] = len(storms)
+    return middle
+
+
 def lighthouse(pages: dict[str, tuple[str, str]]) -> dict[str, dict[str, int]]:
     """Lighthouse 12.2.3 (mobile) in Debian's Chromium: the four category scores of each page."""
     scores = {}
@@ -628,11 +638,16 @@ def main() -> int:
                 f"p95 {page['p95_ms']} ms, {queries} queries"
             )
         if not args.no_storm:
-            before = wrk(BASELINE, "", beside, args.connections, warm=False)
-            result["storm"] = claim_storm()
-            after = wrk(BASELINE, "", beside, args.connections, warm=False)
-            result["storm"] |= compared(result["storm"], before, after)
-            log(f"  claim storm: {result['storm']}")
+            # A storm lasts two seconds: one alone is as much luck as measure. Three, each with
+            # its own wishes and volunteers, and the middle one by its ratio is the result.
+            storms = []
+            for _ in range(STORMS):
+                before = wrk(BASELINE, "", beside, args.connections, warm=False)
+                storm = claim_storm()
+                after = wrk(BASELINE, "", beside, args.connections, warm=False)
+                storms.append(storm | compared(storm, before, after))
+                log(f"  claim storm: {storms[-1]}")
+            result["storm"] = middle_storm(storms)
         if args.lighthouse:
             result["lighthouse"] = lighthouse(resolved)
     finally:
