@@ -122,7 +122,11 @@ def load(user_id: int, using: str, read: Callable[[int, str], object]):
         numbers = (found.get(own), found.get(EVERYONE))
         kept = found.get(key)
         if None not in numbers and kept is not None and kept[0] == numbers:
-            return kept[1]
+            user = kept[1]
+            # What it was kept under: whatever is worked out from this user alone may be
+            # remembered under these numbers (wishes/pages.py, the key of a kept page).
+            user.kept_numbers = numbers
+            return user
         if None in numbers:  # a number forgotten, or this user's never started: start them
             started = generations.current_many([k for k in (own, EVERYONE) if k not in found])
             numbers = (found.get(own, started.get(own)), found.get(EVERYONE, started.get(EVERYONE)))

@@ -34,6 +34,7 @@ def _fresh_cache():
 
 def forget_here():
     pages.LOCAL.clear()
+    pages.SPECS.clear()
     session_store.OWNERS.clear()
     read_ahead.LEARNT.clear()
 

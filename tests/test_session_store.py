@@ -193,3 +193,27 @@ def test_the_oldest_owners_are_forgotten_first(monkeypatch):
     for n in range(5):
         session_store._remember(f"key{n}", {SESSION_KEY: str(n)})
     assert session_store.OWNERS == {"key2": 2, "key3": 3, "key4": 4}
+
+
+def test_a_kept_readers_page_key_is_worked_out_once_and_again_after_a_change(
+    volunteer, community, monkeypatch
+):
+    from wishes import pages
+    from wishes.views import public
+
+    WishFactory(community=community, approved=True, title="一袋大米")
+    worked = []
+    real = public.list_readers
+    monkeypatch.setattr(public, "list_readers", lambda user: worked.append(1) or real(user))
+    client = signed_in(volunteer)
+    for _ in range(2):  # the reader read afresh, then kept: the key remembered
+        assert "一袋大米" in client.get(reverse("wishes:list")).text
+    assert any(key[4] == volunteer.pk for key in pages.SPECS)
+    worked.clear()
+    assert "一袋大米" in client.get(reverse("wishes:list")).text
+    assert worked == []
+    VolunteerRegistration.objects.filter(volunteer__user=volunteer).update(status="refused")
+    page = client.get(reverse("wishes:list"))
+    # The reader changed: read afresh, and the key worked out again from what they are now.
+    assert worked
+    assert getattr(page.wsgi_request.user, "kept_numbers", None) is None

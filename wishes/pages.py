@@ -46,6 +46,11 @@ PREFIX = "page:"
 LOCAL: dict[str, tuple[float, tuple]] = {}
 LOCAL_PAGES = 100
 
+# A page's key, worked out once per reader kept in the cache, path, language and day (_spec).
+SPECS: dict[tuple, tuple | None] = {}
+MAX_SPECS = 10_000
+_NOT_YET = object()
+
 
 def not_kept(request) -> None:
     """A view calls this when its page must be rendered afresh for every request."""
@@ -141,6 +146,25 @@ def _keep_here(key: str, kept: tuple) -> None:
 def _spec(request, keyed, args, kwargs):
     if request.method != "GET" or _messages_waiting(request):
         return None
+    path, language, day = request.get_full_path(), get_language(), timezone.localdate()
+    # Worked out from the path, the language, the day and the reader alone: for a reader kept
+    # in the cache, remembered under the numbers it was kept under (accounts/identity_kept.py),
+    # which move on with any change to them.
+    numbers = getattr(request.user, "kept_numbers", None)
+    remembered = (keyed, path, language, day, request.user.pk, numbers) if numbers else None
+    if remembered is not None:
+        found = SPECS.get(remembered, _NOT_YET)
+        if found is not _NOT_YET:
+            return found
+    spec = _worked_out(request, keyed, args, kwargs, [path, language, day.isoformat()])
+    if remembered is not None:
+        if len(SPECS) >= MAX_SPECS:
+            del SPECS[next(iter(SPECS))]  # the oldest
+        SPECS[remembered] = spec
+    return spec
+
+
+def _worked_out(request, keyed, args, kwargs, whole: list):
     who = reader_key(request.user)
     if who is None:
         return None
@@ -148,13 +172,7 @@ def _spec(request, keyed, args, kwargs):
     if spec is None:
         return None
     names, parts = spec
-    whole = [
-        request.get_full_path(),
-        get_language(),
-        timezone.localdate().isoformat(),
-        who,
-        parts,
-    ]
+    whole += [who, parts]
     return names, PREFIX + hashlib.sha256(repr(whole).encode()).hexdigest()
 
 
