@@ -179,7 +179,8 @@ def report(runs: list[dict], info: dict) -> list[str]:
                 + (
                     f"; the middle by ratio of {storm['storms']} storms "
                     f"({', '.join(f'×{r:.3f}' for r in storm['ratios'])}), "
-                    f"{storm['double_claims']} double claims in all of them."
+                    f"{storm['double_claims']} double claims in all of them and in one run "
+                    "before them, not counted."
                     if storm.get("storms", 1) > 1
                     else f", {storm['double_claims']} double claims."
                 ),
