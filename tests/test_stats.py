@@ -419,3 +419,35 @@ def test_the_workbench_statistics_ask_the_same_number_of_queries_for_more_data(
         WishFactory(community=world["fuyang"], grid=world["mingzhu"], fulfilled=True)
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(reverse("outcomes:staff_stats"), params)
+
+
+def test_the_statistics_pages_are_kept_and_show_a_change_at_once(world, login, client):
+    """Kept whole per reader (wishes/pages.py): read again, not rendered; a wish fulfilled or a
+    place renamed shows on the next look."""
+    staff = login(world["staff"])
+    for browser, name in ((client, "outcomes:stats"), (staff, "outcomes:staff_stats")):
+        params = {"scope": f"community:{world['fuyang'].pk}", "period": "all"}
+        first = browser.get(reverse(name), params)
+        again = browser.get(reverse(name), params)
+        assert first.templates != [] and again.templates == []
+        assert again.content.decode().count("福阳") == first.content.decode().count("福阳")
+        WishFactory(community=world["fuyang"], grid=world["mingzhu"], fulfilled=True)
+        fresh = browser.get(reverse(name), params)
+        assert fresh.templates != []
+        assert fresh.context["report"].summary.fulfilled == (
+            first.context["report"].summary.fulfilled + 1
+        )
+    world["fuyang"].name = "福阳新社区"
+    world["fuyang"].save()
+    page = staff.get(reverse("outcomes:staff_stats"), {"period": "all"})
+    assert "福阳新社区" in page.content.decode()
+
+
+def test_a_kept_statistics_page_is_not_served_to_another_staff_member(world, login):
+    params = {"period": "all"}
+    theirs = login(world["staff"]).get(reverse("outcomes:staff_stats"), params)
+    assert theirs.templates != []
+    other = make_staff(world["xinxing"], username="staff_xinxing")
+    mine = login(other).get(reverse("outcomes:staff_stats"), params)
+    assert mine.templates != []  # their own, rendered for them
+    assert mine.context["report"].scope.name == "新兴社区"

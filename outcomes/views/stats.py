@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import scope_of
 from communities.models import Community, Grid, Organisation, Street
-from wishes import policy, versions
+from wishes import pages, policy, versions
 from wishes.models import Claim
 from wishes.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from wishes.views.staff.base import staff_required
@@ -166,6 +166,14 @@ def _export(request, *, scopes, staff: bool, default_period: str, reach=None):
     return response
 
 
+def stats_page(request):
+    """The statistics pages are kept whole per reader (wishes/pages.py): under what they count
+    and the names of the places they count it for; the reader's roles, and so what they may
+    choose and see, are in every kept page's key."""
+    return [versions.FIGURES, versions.CHOICES], []
+
+
+@pages.kept_whole(stats_page)
 def stats(request):
     """The public summary: aggregates only, no names."""
     return _render(
@@ -178,6 +186,7 @@ def stats_export(request):
 
 
 @staff_required
+@pages.kept_whole(stats_page)
 def staff_stats(request):
     """The workbench's statistics: the same figures per place, organisation and volunteer, for
     what this person works on."""
