@@ -34,22 +34,19 @@ class RedisCache(redis.RedisCache):
     def incr_or_start_many(self, keys, fresh) -> None:
         """Each key's number one on, or a fresh number (kept for good) where there is none:
         SET NX then INCR for every key, all in one pipelined round trip."""
-        client = self._cache.get_client(write=True)
-        with client.pipeline(transaction=False) as pipe:
-            for key in keys:
-                raw = self.make_and_validate_key(key)
-                pipe.set(raw, fresh(), nx=True)
-                pipe.incr(raw)
-            pipe.execute()
+        self._started_then(keys, fresh, "incr")
 
     def start_many(self, keys, fresh) -> dict:
         """Each key's number, started at a fresh one (kept for good) where there is none:
         SET NX then GET for every key, all in one pipelined round trip."""
+        answers = self._started_then(keys, fresh, "get")
+        return {key: int(answer) for key, answer in zip(keys, answers[1::2], strict=True)}
+
+    def _started_then(self, keys, fresh, command: str) -> list:
         client = self._cache.get_client(write=True)
         with client.pipeline(transaction=False) as pipe:
             for key in keys:
                 raw = self.make_and_validate_key(key)
                 pipe.set(raw, fresh(), nx=True)
-                pipe.get(raw)
-            answers = pipe.execute()
-        return {key: int(answer) for key, answer in zip(keys, answers[1::2], strict=True)}
+                getattr(pipe, command)(raw)
+            return pipe.execute()

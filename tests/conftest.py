@@ -39,6 +39,35 @@ def forget_here():
     read_ahead.LEARNT.clear()
 
 
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Each round trip a request makes to read the default cache: the keys it asked for (the
+    per-process cache's get_many asks get for each key: one trip all the same)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    seen: list[tuple[str, ...]] = []
+    real_get, real_get_many = backend.get, backend.get_many
+    inside = []
+
+    def get(key, *args, **kwargs):
+        if not inside:
+            seen.append((key,))
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        seen.append(tuple(keys))
+        inside.append(1)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(backend, "get", get)
+    monkeypatch.setattr(backend, "get_many", get_many)
+    return seen
+
+
 @pytest.fixture(autouse=True)
 def outbox():
     """The SMS messages sent during the test (SMS_BACKEND is LocmemSmsBackend in tests)."""

@@ -17,29 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reads(monkeypatch):
-    """Each round trip to the default cache: the keys asked for."""
-    backend = caches["default"]
-    seen: list[tuple[str, ...]] = []
-    real_get, real_get_many = backend.get, backend.get_many
-    inside = []
-
-    def get(key, *args, **kwargs):
-        if not inside:
-            seen.append((key,))
-        return real_get(key, *args, **kwargs)
-
-    def get_many(keys, *args, **kwargs):
-        seen.append(tuple(keys))
-        inside.append(1)
-        try:
-            return real_get_many(keys, *args, **kwargs)
-        finally:
-            inside.pop()
-
-    monkeypatch.setattr(backend, "get", get)
-    monkeypatch.setattr(backend, "get_many", get_many)
-    return seen
+def reads(cache_reads):
+    return cache_reads
 
 
 def pages_read(seen) -> list[tuple[str, ...]]:

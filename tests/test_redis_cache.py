@@ -29,6 +29,21 @@ def redis_cache():
         cache.clear()
 
 
+@pytest.fixture
+def pipelines(redis_cache, monkeypatch):
+    """Each pipeline the shared client opens: one round trip each."""
+    client = redis_cache._cache.get_client(write=True)
+    sent = []
+    real = type(client).pipeline
+
+    def counted(self, *args, **kwargs):
+        sent.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "pipeline", counted)
+    return sent
+
+
 def test_values_round_trip_and_one_client_serves_every_call(redis_cache):
     redis_cache.set("greeting", {"text": "微心愿"}, 30)
     assert redis_cache.get("greeting") == {"text": "微心愿"}
@@ -39,38 +54,22 @@ def test_values_round_trip_and_one_client_serves_every_call(redis_cache):
     assert redis_cache._cache.get_client(write=True) is client
 
 
-def test_numbers_move_on_together_in_one_round_trip(redis_cache, monkeypatch):
+def test_numbers_move_on_together_in_one_round_trip(redis_cache, pipelines):
     redis_cache.set("known", 41, timeout=None)
     client = redis_cache._cache.get_client(write=True)
-    sent = []
-    real = type(client).pipeline
-
-    def counted(self, *args, **kwargs):
-        sent.append(1)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(type(client), "pipeline", counted)
     generations.incr(["known", "forgotten"])
-    assert len(sent) == 1
+    assert len(pipelines) == 1
     assert redis_cache.get("known") == 42
     # Never started again from an old number: a fresh one, kept for good.
     assert redis_cache.get("forgotten") not in (None, 1)
     assert client.ttl(redis_cache.make_and_validate_key("forgotten")) == -1
 
 
-def test_numbers_start_once_each_in_one_round_trip(redis_cache, monkeypatch):
+def test_numbers_start_once_each_in_one_round_trip(redis_cache, pipelines):
     redis_cache.set("known", 41, timeout=None)
     client = redis_cache._cache.get_client(write=True)
-    sent = []
-    real = type(client).pipeline
-
-    def counted(self, *args, **kwargs):
-        sent.append(1)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(type(client), "pipeline", counted)
     first = generations.current_many(["known", "new"])
-    assert len(sent) == 1
+    assert len(pipelines) == 1
     assert first["known"] == 41 and first["new"] not in (None, 41)
     # Started for good: the same number the next time, and for current() too.
     assert generations.current_many(["new"]) == {"new": first["new"]}
