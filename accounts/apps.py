@@ -15,12 +15,14 @@ class AccountsConfig(AppConfig):
         from notices.models import Notice
 
         from . import identity_kept
+        from .identity import keep_at_login
         from .models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
         from .sessions import start_clocks
         from .two_factor import remember_second_factor
 
         user_logged_in.connect(start_clocks, dispatch_uid="accounts.sessions.start_clocks")
         user_logged_in.connect(remember_second_factor, dispatch_uid="accounts.two_factor.remember")
+        user_logged_in.connect(keep_at_login, dispatch_uid="accounts.identity.keep_at_login")
 
         # Who is asking, kept in the cache: every write to what it is read from moves it on.
         identity_kept.TABLES = frozenset(

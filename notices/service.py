@@ -130,7 +130,27 @@ def enqueue(delivery_ids: list[int]) -> None:
 # ----- who hears of what ------------------------------------------------------------------------
 
 
-def notify_resident(kind: str, wish: Wish, *, actor: User | None = None, **params) -> None:
+def notify_resident(kind: str, wish: Wish, *, actor: User | None = None, **params: str) -> None:
+    """Tell the person a wish is for (see `tell_resident`), through the task worker.
+
+    Called inside a move's transaction: the task is enqueued there too (django-tasks-db
+    writes it as a row of the same transaction, an outbox), so a move that rolls back tells
+    nobody and one that commits is told once the worker takes it, a second later. The move
+    itself, holding the wish's row lock, then writes one row instead of reading the resident,
+    their preferences and channels and writing the notice and its deliveries — what made a
+    won claim slow while everyone else's claim on the same wish waited for the lock.
+    The demo's past (`in_app_only`) is told at once: the worker would not know it is past.
+    """
+    from .tasks import tell_resident as task
+
+    params = {name: str(value) for name, value in params.items()}
+    if _in_app_only.get():
+        tell_resident(kind, wish, actor=actor, **params)
+        return
+    task.enqueue(kind, wish.pk, actor.pk if actor is not None else None, params)
+
+
+def tell_resident(kind: str, wish: Wish, *, actor: User | None = None, **params: str) -> None:
     """Tell the person a wish is for; for a resident without a login (or a public-facility
     wish), the staff member who entered it — or, if they no longer work on it, the staff
     who do — reads it on the resident's behalf."""

@@ -70,6 +70,26 @@ def deliver(delivery_id: int) -> str:
     return "sent"
 
 
+@task
+def tell_resident(kind: str, wish_id: int, actor_id: int | None, params: dict[str, str]) -> str:
+    """The notices of a move for the person its wish is for (service.notify_resident)."""
+    from accounts.models import User
+    from wishes.models import Wish
+
+    from . import service
+
+    wish = (
+        Wish.objects.select_related("resident__user", "entered_by", "community")
+        .filter(pk=wish_id)
+        .first()
+    )
+    if wish is None:
+        return "nothing to do"  # erased meanwhile
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    service.tell_resident(kind, wish, actor=actor, **params)
+    return "told"
+
+
 def _schedule_retry(delivery: Delivery) -> datetime.datetime | None:
     """When to try again (None: give up, or the backend cannot wait — `retry_notices` will)."""
     if delivery.attempts >= settings.NOTICE_MAX_ATTEMPTS:

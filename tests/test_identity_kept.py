@@ -70,6 +70,18 @@ def test_a_kept_user_comes_back_without_a_query_and_equal(staff, volunteer, memb
         assert again.pk == user.pk
 
 
+def test_signing_in_keeps_who_signed_in_for_the_first_page(client, volunteer):
+    response = client.post(
+        reverse("accounts:login"), {"username": volunteer.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    # Kept once the login committed, under the number the login itself moved on to.
+    with CaptureQueriesContext(connection) as captured:
+        kept = load_user(volunteer.pk)
+    assert len(captured) == 0
+    assert kept.last_login is not None and kept.identity == read_afresh(volunteer).identity
+
+
 def test_the_password_hash_is_not_kept(volunteer):
     load_user(volunteer.pk)
     _generations, user = cache.get(identity_kept._key(volunteer.pk))

@@ -561,6 +561,7 @@ def test_a_failed_try_is_queued_again_for_later_with_the_worker(people, database
 
     wish = wish_for(people, approved=True)
     fresh(people)
+    DBTaskResult.objects.all().delete()  # the approval's notice to the resident, not tried here
     wish.dispatch(by=people["staff"], volunteer=people["volunteer"])
     with override_settings(MAILERS=FAILING):
         call_command("db_worker", *WORKER)
@@ -580,6 +581,40 @@ def test_the_database_worker_delivers_a_queued_notice_end_to_end(people, databas
     call_command("db_worker", *WORKER)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and mail.outbox[0].to == ["v@example.cn"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_writes_the_residents_notice_of_a_claim(people, database_worker):
+    from django_tasks_db.models import DBTaskResult
+
+    wish = wish_for(people, approved=True)
+    call_command("db_worker", *WORKER)  # the approval's notice
+    fresh(people)
+    wish.claim(by=people["volunteer"])
+    # The claim wrote one task, not the notice: the resident hears once the worker runs.
+    assert not Notice.objects.exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    call_command("db_worker", *WORKER)
+    notice = Notice.objects.get()
+    assert (notice.user, notice.kind, notice.wish) == (people["resident"], "wish_claimed", wish)
+    assert notice.params["who"] == str(people["volunteer"])
+    assert mail.outbox[0].to == [people["resident"].email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_that_rolls_back_queues_no_notice_for_the_resident(people, database_worker):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    wish = wish_for(people, approved=True)
+    fresh(people)
+    DBTaskResult.objects.all().delete()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        wish.claim(by=people["volunteer"])
+        raise RuntimeError("the request failed after the claim")
+    assert not DBTaskResult.objects.exists()
+    call_command("db_worker", *WORKER)
+    assert not Notice.objects.exists()
 
 
 def test_the_table_above_covers_every_move_of_the_life_cycle():
