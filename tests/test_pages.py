@@ -80,6 +80,38 @@ def test_every_response_has_its_own_nonce_and_a_token_that_works(volunteer, wish
     assert wish.status == "claimed"
 
 
+def test_the_token_put_in_a_kept_page_is_masked_as_django_masks_it():
+    from collections import Counter
+
+    from django.middleware.csrf import (
+        CSRF_ALLOWED_CHARS,
+        _get_new_csrf_string,
+        _unmask_cipher_token,
+    )
+
+    secret = _get_new_csrf_string()
+    tokens = [holes.masked(secret) for _ in range(500)]
+    assert all(len(t) == 64 and set(t) <= set(CSRF_ALLOWED_CHARS) for t in tokens)
+    assert {_unmask_cipher_token(t) for t in tokens} == {secret}
+    assert len(set(tokens)) == 500
+    # Every character of the alphabet drawn for the masks, none far more often than another.
+    drawn = Counter("".join(t[:32] for t in tokens))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS)
+    assert max(drawn.values()) < 2 * min(drawn.values())
+
+
+def test_the_token_renews_the_cookie_as_get_token_does_and_a_first_visit_gets_one():
+    from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token
+
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = secret = _get_new_csrf_string()
+    assert _unmask_cipher_token(holes.csrf_token(request)) == secret
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    first_visit = RequestFactory().get("/")
+    token = holes.csrf_token(first_visit)
+    assert _unmask_cipher_token(token) == first_visit.META["CSRF_COOKIE"]
+
+
 def test_a_page_kept_for_one_reader_is_never_served_to_another(wish, community):
     first = make_volunteer(community, username="first", real_name="王一")
     second = make_volunteer(community, username="second", real_name="李二")
