@@ -86,7 +86,8 @@ def tell_resident(kind: str, wish_id: int, actor_id: int | None, params: dict[st
     if wish is None:
         return "nothing to do"  # erased meanwhile
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
-    service.tell_resident(kind, wish, actor=actor, **params)
+    with transaction.atomic():  # the notices and their deliveries, all or none
+        service.tell_resident(kind, wish, actor=actor, **params)
     return "told"
 
 
