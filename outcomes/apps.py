@@ -33,10 +33,11 @@ def keep_rollup(sender, using, **kwargs):
 
     from wishes.models import Claim, Wish
 
-    from .models import StaleMonth
+    from .models import ClaimMonth, ClaimTotal, FulfilledMonth, WishMonth, WishTotal
     from .rollup import install
 
     tables = set(connections[using].introspection.table_names())
-    needed = {Wish._meta.db_table, Claim._meta.db_table, StaleMonth._meta.db_table}
+    rollup = (WishMonth, FulfilledMonth, ClaimMonth, WishTotal, ClaimTotal)
+    needed = {model._meta.db_table for model in (Wish, Claim, *rollup)}
     if needed <= tables:
         install(using)

@@ -179,7 +179,8 @@ class WallStory(models.Model):
 
 
 # ----- the statistics' monthly rollup (outcomes/rollup.py) ---------------------------------------
-# Derived rows, counted from wishes and claims by outcomes.rollup and never edited by hand:
+# Derived rows, added by outcomes.rollup's triggers as wishes and claims change (+n and −n, summed
+# by the readers, folded by the hourly sweep) and never edited by hand:
 # foreign keys without database constraints, so the scopes' and the access policy's filters
 # (community, grid, community__street) read them as they read wishes.
 
@@ -244,13 +245,35 @@ class ClaimMonth(models.Model):
         return f"{self.month:%Y-%m} {self.community_id}: {self.claims}"
 
 
-class StaleMonth(models.Model):
-    """A month of a community whose rows above no longer match the wishes and claims: a row
-    added by a trigger on every write to them (rows are only added, so no writer waits for
-    another), taken away when the month is counted afresh, before the rollup is read."""
+class WishTotal(models.Model):
+    """`WishMonth` without the month: what a report 累计 (to date) reads, a few rows per
+    community however many years of wishes there are."""
 
-    month = models.DateField()
-    community = models.BigIntegerField()
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    category = _derived("wishes.Category", null=True)
+    status = models.CharField(max_length=16)
+    published = models.BooleanField()
+    wishes = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["community"], name="wishtotal_community_idx")]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.community}"
+        return f"{self.community_id}/{self.grid_id} {self.status}: {self.wishes}"
+
+
+class ClaimTotal(models.Model):
+    """`ClaimMonth` without the month: who ever took part, per community and grid."""
+
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    volunteer = _derived(settings.AUTH_USER_MODEL, null=True)
+    organisation = _derived("communities.Organisation", null=True)
+    claims = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["community"], name="claimtotal_community_idx")]
+
+    def __str__(self):
+        return f"{self.community_id}: {self.claims}"

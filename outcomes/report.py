@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from . import figures, rollup
+from . import figures
 from .figures import Period, Scope, Summary
 from .sentence import report_sentence
 
@@ -72,11 +72,6 @@ def _bars(rows: list[dict]) -> dict:
 def build(
     scope: Scope, period: Period, *, staff: bool, reach: figures.Reach | None = None
 ) -> Report:
-    with rollup.refreshed():
-        return _build(scope, period, staff=staff, reach=reach)
-
-
-def _build(scope: Scope, period: Period, *, staff: bool, reach: figures.Reach | None) -> Report:
     summary = figures.summary(scope, period, reach=reach)
     place_kind = CHILDREN[scope.kind]
     report = Report(

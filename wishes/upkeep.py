@@ -52,7 +52,7 @@ class SweepReport:
     skipped: list[str] = field(default_factory=list)
     held_photos_removed: int = 0
     tally_rows: int = 0
-    months_counted: int = 0
+    rollup_rows: int = 0
 
 
 def sweep(now: datetime.datetime | None = None) -> SweepReport:
@@ -128,11 +128,10 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
     report.held_photos_removed = HeldPhoto.objects.stale().discard()
     # The wish tally's rows of the last hour are folded into one per key (wishes/tallies.py).
     report.tally_rows = tallies.compact()
-    # …and the statistics' rollup counts its stale months (outcomes/rollup.py), so the first
-    # reader of a report after a quiet hour does not.
+    # …and so are the statistics' rollup's (outcomes/rollup.py).
     from outcomes import rollup
 
-    report.months_counted = rollup.refresh()
+    report.rollup_rows = rollup.compact()
     return report
 
 

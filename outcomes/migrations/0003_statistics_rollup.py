@@ -5,19 +5,9 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def install_triggers(apps, schema_editor):
-    # The triggers' SQL lives in outcomes.rollup, which also puts them back after any later
-    # migration (SQLite drops a table's triggers when it rebuilds the table). Every month is
-    # marked stale: the first statistics read, the sweep or seed_demo counts them.
-    from outcomes import rollup
-
-    rollup.install(schema_editor.connection.alias)
-
-
-def drop_triggers(apps, schema_editor):
-    from outcomes import rollup
-
-    rollup.uninstall(schema_editor.connection.alias)
+# This migration once installed triggers that marked months stale, to be counted afresh by the
+# next reader; 0004 replaced them (outcomes/rollup.py drops them by their former names) with
+# triggers that keep the rollup by rows of +n and −n, in tables 0003 did not have yet.
 
 
 class Migration(migrations.Migration):
@@ -83,5 +73,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['month', 'community'], name='wishmonth_month_idx')],
             },
         ),
-        migrations.RunPython(install_triggers, drop_triggers),
     ]

@@ -92,7 +92,7 @@ class Claim(models.Model):
                 condition=Q(state__in=["offered", "active"]),
                 name="claim_organisation_state_idx",
             ),
-            # The statistics' rollup counts a month's claims afresh (outcomes/rollup.py).
+            # The statistics count claims accepted in a period (outcomes/figures.py).
             models.Index(fields=["accepted_at"], name="claim_accepted_idx"),
             # 逾期: the open claims in the overdue page's order.
             models.Index(

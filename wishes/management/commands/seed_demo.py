@@ -56,7 +56,7 @@ class Command(BaseCommand):
         year = write_year(world)
         counts = generate(world, volunteers=volunteers, residents=residents, wishes=wishes)
         tallies.compact()  # a row per bulk insert and key, folded as the hourly sweep would
-        rollup.refresh()  # the statistics' months, counted once rather than by the first reader
+        rollup.compact()  # and the statistics' rollup likewise
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

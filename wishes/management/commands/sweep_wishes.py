@@ -17,5 +17,5 @@ class Command(BaseCommand):
             f"skipped {len(report.skipped)}, "
             f"held photos removed {report.held_photos_removed}, "
             f"wish tally rows {report.tally_rows}, "
-            f"statistics months counted {report.months_counted}"
+            f"statistics rollup rows folded into {report.rollup_rows}"
         )
