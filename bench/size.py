@@ -56,6 +56,12 @@ PAGES = [
     ("stats, street, year", "street_xiangyang", "/staff/stats/?period=year"),
 ]
 LIST_PAGES = {"list", "list, all communities", "list, all, by due date", "list, all, deep page"}
+# The pages with a throughput target (issue #12: ≥ 0.5× the baseline at 100,000 wishes). One
+# ten-second run lands within ±8 % of another on this host, enough to put a page at ×0.52 on
+# either side of the line; so, as the claim storm is, they are measured three times, each
+# between two baselines, and the middle run by its ratio is the result (all three are kept).
+TARGETED = ("list", "list, all communities", "list, all, by due date", "wish detail")
+TARGETED_RUNS = 3
 LIGHTHOUSE_PAGES = [
     "home",
     "list",
@@ -378,25 +384,26 @@ CSRF = "stormstormstormstormstormstorm12"
 def cold_report_ms() -> float:
     """The public city-wide report (/stats/, 累计) computed afresh: it is kept in the cache only
     until the next change to any wish, so on a live site the first reader after each change
-    waits this long — for the report and for the month of the statistics' rollup the change
-    touched (outcomes/rollup.py), which a no-op update of the newest wish stands for here.
-    Best of three, in this process."""
-    from django.db.models import F
-
+    waits this long. The change here is a real one the statistics count — the newest wish
+    closed, then put back — whose rows the rollup's triggers add (outcomes/rollup.py) beside
+    the folded ones. Best of three, in this process."""
     from outcomes import figures, rollup
     from outcomes.report import build
     from outcomes.views.stats import public_scopes
+    from wishes.lifecycle import Status
     from wishes.models import Wish
 
-    rollup.refresh()  # whatever seeding and the pages before left stale
+    rollup.compact()  # as the hourly sweep leaves it
     scope, period = public_scopes()[0], figures.period_for("all")
-    newest = Wish.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:1]
+    newest = Wish.objects.order_by("-created_at", "-pk").only("pk", "status").first()
     best = float("inf")
-    for _ in range(3):
-        Wish.objects.filter(pk__in=list(newest)).update(status=F("status"))  # a change
+    for turn in range(3):
+        status = Status.CLOSED if turn % 2 == 0 else newest.status
+        Wish.objects.filter(pk=newest.pk).update(status=status)  # a change
         started = time.perf_counter()
         build(scope, period, staff=False, reach=None)
         best = min(best, time.perf_counter() - started)
+    Wish.objects.filter(pk=newest.pk).update(status=newest.status)
     return round(best * 1000, 1)
 
 
@@ -634,14 +641,20 @@ def main() -> int:
             check_page(path, cookies[who])
             queries, _status = count_queries(path, cookies[who])
             page = {"name": name, "who": who or "anonymous", "path": path, "queries": queries}
-            page |= wrk(path, cookies[who], args.seconds, args.connections)
-            after = wrk(BASELINE, "", beside, args.connections, warm=False)
-            page |= compared(page, before, after)
-            before = after
+            runs = []
+            for turn in range(TARGETED_RUNS if name in TARGETED else 1):
+                run = wrk(path, cookies[who], args.seconds, args.connections, warm=turn == 0)
+                after = wrk(BASELINE, "", beside, args.connections, warm=False)
+                runs.append(run | compared(run, before, after))
+                before = after
+            page |= sorted(runs, key=lambda run: run["ratio"])[len(runs) // 2]
+            if len(runs) > 1:
+                page["ratios"] = [run["ratio"] for run in runs]
             result["pages"].append(page)
+            runs = f" (middle of {page['ratios']})" if "ratios" in page else ""
             log(
-                f"  {name}: {page['rps']} req/s (×{page['ratio']}), p50 {page['p50_ms']} ms, "
-                f"p95 {page['p95_ms']} ms, {queries} queries"
+                f"  {name}: {page['rps']} req/s (×{page['ratio']}{runs}), p50 {page['p50_ms']} "
+                f"ms, p95 {page['p95_ms']} ms, {queries} queries"
             )
         if not args.no_storm:
             # A storm lasts two seconds: one alone is as much luck as measure. Three, each with
