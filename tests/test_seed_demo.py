@@ -15,8 +15,17 @@ from django.utils import timezone
 
 from accounts.models import Resident, StaffRole, User, VolunteerProfile, VolunteerRegistration
 from communities.models import Community, Grid, Organisation, Street
-from outcomes import figures
-from outcomes.models import MAX_HOURS_A_DAY, ServiceHours, ServiceHoursChange
+from outcomes import figures, rollup
+from outcomes.models import (
+    MAX_HOURS_A_DAY,
+    ClaimMonth,
+    ClaimTotal,
+    FulfilledMonth,
+    ServiceHours,
+    ServiceHoursChange,
+    WishMonth,
+    WishTotal,
+)
 from wishes.lifecycle import MOVES, NOTE_AUDIENCE, Status
 from wishes.models import (
     Claim,
@@ -358,6 +367,22 @@ class TestGenerated:
         residents = Resident.objects.filter(user__username__startswith="resident")
         assert residents.count() == len(RESIDENTS) + YEAR_RESIDENTS + 60
         assert Wish.objects.exclude(title__in=STORY_TITLES + YEAR_TITLES).count() == 400
+
+    def test_the_statistics_rollup_is_counted_once_and_its_triggers_are_back(self, generated):
+        # Counted from the wishes at the end: one row per key, not one per bulk insert and key.
+        for model in (WishMonth, FulfilledMonth, ClaimMonth, WishTotal, ClaimTotal):
+            keys = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+            keys = keys[:-1]  # the count, declared last
+            assert model.objects.values(*keys).distinct().count() == model.objects.count()
+        assert rollup.install() is False  # every trigger in place
+        everything = figures.summary(figures.CITY, figures.period_for("all"))
+        assert everything.submitted == Wish.objects.count()
+        assert everything.volunteers == (
+            Claim.objects.filter(accepted_at__isnull=False, volunteer__isnull=False)
+            .values("volunteer")
+            .distinct()
+            .count()
+        )
 
     def test_running_again_with_the_same_options_adds_nothing(self, generated):
         before = counts()
