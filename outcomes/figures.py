@@ -162,12 +162,15 @@ def rolled_up(period: Period) -> bool:
 TO_DATE = {WishMonth: WishTotal, ClaimMonth: ClaimTotal}
 
 
-def _months(model, scope: Scope, period: Period, reach: Reach | None) -> QuerySet:
+def _months(
+    model, scope: Scope, period: Period, reach: Reach | None, *, to_date: bool = False
+) -> QuerySet:
     """The rollup's rows for the scope, the person's reach and the period's months — or, for a
     period to date (累计), the same without the month: a few rows per community, not a few per
     community and month. Several rows may share a key (each write adds its own,
     outcomes/rollup.py), so they are summed."""
-    if model in TO_DATE and period.start <= PROGRAMME_START and period.end >= timezone.localdate():
+    whole = period.start <= PROGRAMME_START and period.end >= timezone.localdate()
+    if to_date and whole and model in TO_DATE:  # a reader that needs no month asked for it
         return TO_DATE[model].objects.filter(scope.wishes(), _within(reach))
     return model.objects.filter(
         scope.wishes(), _within(reach), month__gte=period.start, month__lte=period.end
@@ -384,8 +387,8 @@ def _people(claims: QuerySet) -> dict:
 def summary(scope: Scope, period: Period, *, reach: Reach | None = None) -> Summary:
     """The headline figures. `reach` narrows the wishes first (a staff member's)."""
     if rolled_up(period):
-        counts = _months(WishMonth, scope, period, reach).aggregate(**ROLLED_COUNTS)
-        claims = _months(ClaimMonth, scope, period, reach)
+        counts = _months(WishMonth, scope, period, reach, to_date=True).aggregate(**ROLLED_COUNTS)
+        claims = _months(ClaimMonth, scope, period, reach, to_date=True)
     else:
         counts = cohort(scope, period, reach).aggregate(**COUNTS)
         claims = taking_part(scope, period, reach)
@@ -420,7 +423,7 @@ def breakdown(scope: Scope, period: Period, by: str, *, reach: Reach | None = No
     fields = [name, english] if english else [name]
     valid = ~Q(status__in=[Status.REJECTED, Status.WITHDRAWN])
     if rolled_up(period) and by not in ("target_group", "channel"):
-        rows = _months(WishMonth, scope, period, reach).filter(valid).values(*fields)
+        rows = _months(WishMonth, scope, period, reach, to_date=True).filter(valid).values(*fields)
         rows = rows.annotate(
             collected=Sum("wishes"),
             fulfilled=_summed(status__in=FULFILLED),

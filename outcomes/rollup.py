@@ -12,9 +12,16 @@ CI, SQLite for `make run`) add rows of +n and −n for whatever a write moves �
 delete, any update (a wish that moves takes its claims' rows along); the life-cycle methods, a
 queryset's update(), bulk_create, the admin and raw SQL alike — in the writer's own
 transaction, so the rollup is never behind what a reader can see, and a write that rolls back
-counts nothing. Rows are only ever added, so no writer waits for another; the readers sum
-them (figures.py), and `compact()` — the hourly sweep, seed_demo — folds them into one row per
-key. Counting a month afresh after each change, as this module did before, cost a report at a
+counts nothing. Rows are only ever added, so no writer waits for another; the readers sum them
+(figures.py), and `compact()` — the hourly sweep — folds them into one row per key. A claim's
+rows go to its wish's community and grid as the claim's writer sees them; so a claim and a move
+of its wish must not cross, which they cannot: the life-cycle locks the wish
+(select_for_update) before it writes a claim or moves the wish, and the admin neither edits
+claims nor moves a submitted wish to another community. A writer of claims that did not lock
+the wish, racing a move, could leave the claim's row in the wish's former place (as the stale
+months before could miss it).
+
+Counting a month afresh after each change, as this module did before, cost a report at a
 million wishes 165 ms instead of 24 ms at a thousand (the month's claims joined to their
 wishes, its rows written again); a change now costs the writer a few rows.
 """

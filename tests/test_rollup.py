@@ -318,3 +318,55 @@ def test_a_lost_trigger_is_put_back_and_every_month_counted_afresh(city):
 
 def test_the_triggers_are_installed_by_migrate():
     assert rollup.install() is False
+
+
+def test_a_monthly_chart_over_a_span_to_date_reads_the_months(city, monkeypatch):
+    # The chart needs each month: never the rows to date, whatever span it is asked for.
+    scramble(city, random.Random(11), rounds=15)
+    span = Period("custom", datetime.date(1999, 1, 1), timezone.localdate())
+    rolled = figures.monthly(figures.CITY, span)
+    assert rolled == counted_from_the_wishes(
+        monkeypatch, lambda: figures.monthly(figures.CITY, span)
+    )
+
+
+def test_the_hourly_sweep_puts_lost_triggers_back(city):
+    from wishes import upkeep
+
+    rollup.uninstall()  # as a seed_demo killed halfway through would leave it
+    upkeep.sweep()
+    assert rollup.install() is False
+    wish = WishFactory(community=city["communities"][0], staff=city["staff"])
+    assert totals(WishMonth, "community") == {(wish.community_id,): 1}
+
+
+def test_going_back_past_0003_drops_the_triggers_it_once_installed():
+    import importlib
+    from types import SimpleNamespace
+
+    migration = importlib.import_module("outcomes.migrations.0003_statistics_rollup")
+    with connection.cursor() as cursor:
+        for name, table in migration.FORMER_TRIGGERS:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+                    "AS $$ BEGIN RETURN NULL; END $$"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {name} AFTER INSERT ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+                )
+            else:
+                cursor.execute(f"CREATE TRIGGER {name} AFTER INSERT ON {table} BEGIN SELECT 1; END")
+    migration.drop_former_triggers(None, SimpleNamespace(connection=connection))
+    with connection.cursor() as cursor:
+        names = [name for name, _table in migration.FORMER_TRIGGERS]
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname = ANY(%s)", [names])
+        else:
+            cursor.execute(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                f"({', '.join(['%s'] * len(names))})",
+                names,
+            )
+        assert cursor.fetchone()[0] == 0

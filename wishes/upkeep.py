@@ -131,6 +131,7 @@ def sweep(now: datetime.datetime | None = None) -> SweepReport:
     # …and so are the statistics' rollup's (outcomes/rollup.py).
     from outcomes import rollup
 
+    rollup.install()  # its triggers, should anything have left them off (a killed seed_demo)
     report.rollup_rows = rollup.compact()
     return report
 

@@ -7,7 +7,29 @@ from django.db import migrations, models
 
 # This migration once installed triggers that marked months stale, to be counted afresh by the
 # next reader; 0004 replaced them (outcomes/rollup.py drops them by their former names) with
-# triggers that keep the rollup by rows of +n and −n, in tables 0003 did not have yet.
+# triggers that keep the rollup by rows of +n and −n, in tables 0003 did not have yet. Going
+# back past 0003 still drops the former triggers (a database migrated by the old code has
+# them), before the table they write to goes.
+
+FORMER_TRIGGERS = (
+    ("outcomes_stale_wish_insert", "wishes_wish"),
+    ("outcomes_stale_wish_update", "wishes_wish"),
+    ("outcomes_stale_wish_delete", "wishes_wish"),
+    ("outcomes_stale_claim_insert", "wishes_claim"),
+    ("outcomes_stale_claim_update", "wishes_claim"),
+    ("outcomes_stale_claim_delete", "wishes_claim"),
+)
+
+
+def drop_former_triggers(apps, schema_editor):
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        for name, table in FORMER_TRIGGERS:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -73,4 +95,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['month', 'community'], name='wishmonth_month_idx')],
             },
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_former_triggers),
     ]
