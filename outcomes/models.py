@@ -191,11 +191,10 @@ def _derived(model: str, *, null: bool = False) -> models.ForeignKey:
     )
 
 
-class WishMonth(models.Model):
-    """How many wishes submitted in a month (Beijing time) in a community and grid, of a
-    category, are in a status, published or not."""
+class WishCounts(models.Model):
+    """How many wishes in a community and grid, of a category, are in a status, published or
+    not: by the month they were submitted in (`WishMonth`), or to date (`WishTotal`)."""
 
-    month = models.DateField()  # the first day of the month they were submitted in
     community = _derived("communities.Community")
     grid = _derived("communities.Grid", null=True)
     category = _derived("wishes.Category", null=True)
@@ -204,10 +203,40 @@ class WishMonth(models.Model):
     wishes = models.IntegerField()
 
     class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.community_id}/{self.grid_id} {self.status}: {self.wishes}"
+
+
+class ClaimCounts(models.Model):
+    """How many claims (and accepted dispatches) a volunteer or organisation took on, on the
+    wishes of a community and grid: who took part, counted without reading claims; by the month
+    they were accepted in (`ClaimMonth`), or to date (`ClaimTotal`)."""
+
+    community = _derived("communities.Community")
+    grid = _derived("communities.Grid", null=True)
+    volunteer = _derived(settings.AUTH_USER_MODEL, null=True)
+    organisation = _derived("communities.Organisation", null=True)
+    claims = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.community_id}: {self.claims}"
+
+
+class WishMonth(WishCounts):
+    """The wishes submitted in a month (Beijing time), counted as above."""
+
+    month = models.DateField()  # the first day of the month they were submitted in
+
+    class Meta:
         indexes = [models.Index(fields=["month", "community"], name="wishmonth_month_idx")]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.community_id}/{self.grid_id} {self.status}: {self.wishes}"
+        return f"{self.month:%Y-%m} {super().__str__()}"
 
 
 class FulfilledMonth(models.Model):
@@ -227,53 +256,28 @@ class FulfilledMonth(models.Model):
         return f"{self.month:%Y-%m}→{self.fulfilled_month:%Y-%m} {self.community_id}: {self.wishes}"
 
 
-class ClaimMonth(models.Model):
-    """How many claims (and accepted dispatches) a volunteer or organisation took on in a month,
-    on the wishes of a community and grid: who took part, counted without reading claims."""
+class ClaimMonth(ClaimCounts):
+    """The claims accepted in a month, counted as above."""
 
     month = models.DateField()  # the first day of the month the claims were accepted in
-    community = _derived("communities.Community")
-    grid = _derived("communities.Grid", null=True)
-    volunteer = _derived(settings.AUTH_USER_MODEL, null=True)
-    organisation = _derived("communities.Organisation", null=True)
-    claims = models.IntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["month", "community"], name="claimmonth_month_idx")]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.community_id}: {self.claims}"
+        return f"{self.month:%Y-%m} {super().__str__()}"
 
 
-class WishTotal(models.Model):
-    """`WishMonth` without the month: what a report 累计 (to date) reads, a few rows per
-    community however many years of wishes there are."""
-
-    community = _derived("communities.Community")
-    grid = _derived("communities.Grid", null=True)
-    category = _derived("wishes.Category", null=True)
-    status = models.CharField(max_length=16)
-    published = models.BooleanField()
-    wishes = models.IntegerField()
+class WishTotal(WishCounts):
+    """A few rows per community however many years of wishes there are: what a report 累计
+    (to date) reads."""
 
     class Meta:
         indexes = [models.Index(fields=["community"], name="wishtotal_community_idx")]
 
-    def __str__(self):
-        return f"{self.community_id}/{self.grid_id} {self.status}: {self.wishes}"
 
-
-class ClaimTotal(models.Model):
-    """`ClaimMonth` without the month: who ever took part, per community and grid."""
-
-    community = _derived("communities.Community")
-    grid = _derived("communities.Grid", null=True)
-    volunteer = _derived(settings.AUTH_USER_MODEL, null=True)
-    organisation = _derived("communities.Organisation", null=True)
-    claims = models.IntegerField()
+class ClaimTotal(ClaimCounts):
+    """Who ever took part, per community and grid: what a report 累计 (to date) reads."""
 
     class Meta:
         indexes = [models.Index(fields=["community"], name="claimtotal_community_idx")]
-
-    def __str__(self):
-        return f"{self.community_id}: {self.claims}"
